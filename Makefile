@@ -1,0 +1,33 @@
+# Two commands on a fresh Debian 12 machine: `make run` and `make test`.
+BUILD      ?= build
+TEST_BUILD ?= build/asan
+CORPUS     ?= corpus
+INDEX      ?= data/index
+JOBS       ?= $(shell nproc)
+GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
+
+.PHONY: deps build index run test clean format
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	cmake -S . -B $(BUILD) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Release -DSAREA_TESTS=OFF
+	cmake --build $(BUILD) -j $(JOBS)
+
+index: build
+	$(BUILD)/bin/sarea-index --corpus $(CORPUS) --index $(INDEX)
+
+run: index
+
+# The test build runs under AddressSanitizer and UndefinedBehaviorSanitizer.
+test: deps
+	cmake -S . -B $(TEST_BUILD) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAREA_SANITIZE=ON
+	cmake --build $(TEST_BUILD) -j $(JOBS)
+	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+format:
+	clang-format -i $$(git ls-files '*.h' '*.cc')
+
+clean:
+	rm -rf $(BUILD)
