@@ -1,1 +1,145 @@
-// placeholder
+#include "common/language_identifier.h"
+
+#include <cld2/public/compact_lang_det.h>
+
+#include <algorithm>
+#include <set>
+
+#include "common/languages.h"
+#include "common/stopwords.h"
+
+namespace sarea {
+namespace {
+
+// A stopword share of 0.3 (typical of running text) weighs about as much as a
+// sure CLD2 answer.
+constexpr double kStopwordWeight = 2.0;
+// CLD2's percentages count half when it does not call its answer reliable.
+constexpr double kUnreliableWeight = 0.5;
+// A confident passage's best score must beat the runner-up by this much.
+constexpr double kConfidentMargin = 0.4;
+
+struct Cld2Result {
+  std::map<std::string, double> shares;  // language -> fraction of the text
+  bool reliable = false;
+};
+
+Cld2Result DetectWithCld2(std::string_view text) {
+  CLD2::Language language3[3];
+  int percent3[3];
+  double normalized_score3[3];
+  int text_bytes = 0;
+  int valid_prefix_bytes = 0;
+  bool reliable = false;
+  CLD2::ExtDetectLanguageSummaryCheckUTF8(
+      text.data(), static_cast<int>(text.size()), /*is_plain_text=*/true, /*cld_hints=*/nullptr,
+      CLD2::kCLDFlagBestEffort, language3, percent3, normalized_score3,
+      /*resultchunkvector=*/nullptr, &text_bytes, &reliable, &valid_prefix_bytes);
+  Cld2Result result;
+  result.reliable = reliable;
+  for (int i = 0; i < 3; ++i) {
+    if (language3[i] == CLD2::UNKNOWN_LANGUAGE || percent3[i] <= 0) continue;
+    const std::string code = NormalizeLanguageTag(CLD2::LanguageCode(language3[i]));
+    if (!code.empty()) result.shares[code] += percent3[i] / 100.0;
+  }
+  return result;
+}
+
+double SecondBest(const std::map<std::string, double>& scores, const std::string& best) {
+  double second = 0;
+  for (const auto& [lang, score] : scores) {
+    if (lang != best) second = std::max(second, score);
+  }
+  return second;
+}
+
+// Passages with no evidence at all ("UNESCO 2004") take the nearest decided
+// neighbour's language, the previous one first at equal distance; "und" if none.
+void FillFromNeighbours(std::vector<std::string>& langs) {
+  const std::vector<std::string> decided = langs;
+  const std::size_t n = langs.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::size_t d = 1; d < n && langs[i].empty(); ++d) {
+      if (i >= d && !decided[i - d].empty())
+        langs[i] = decided[i - d];
+      else if (i + d < n && !decided[i + d].empty())
+        langs[i] = decided[i + d];
+    }
+    if (langs[i].empty()) langs[i] = kUndetermined;
+  }
+}
+
+}  // namespace
+
+LanguageIdentifier::LanguageIdentifier(LanguageIdentifierOptions options)
+    : options_(std::move(options)) {}
+
+LanguageEvidence LanguageIdentifier::Score(std::string_view text) {
+  LanguageEvidence e;
+  const Cld2Result cld2 = DetectWithCld2(text);
+  for (const auto& [lang, share] : cld2.shares) {
+    e.scores[lang] += share * (cld2.reliable ? 1.0 : kUnreliableWeight);
+  }
+  std::map<std::string, int> hits;
+  for (const WordSpan& span : splitter_.Split(text)) {
+    ++e.words;
+    const std::string word = NormalizeWord(text.substr(span.begin, span.end - span.begin));
+    for (const std::string& lang : StopwordLanguages()) {
+      if (IsStopword(lang, word)) ++hits[lang];
+    }
+  }
+  for (const auto& [lang, count] : hits) {
+    e.scores[lang] += kStopwordWeight * count / e.words;
+  }
+  double best_score = 0;
+  for (const auto& [lang, score] : e.scores) {
+    if (score > best_score) best_score = score, e.best = lang;
+  }
+  e.reliable = !e.best.empty() && cld2.reliable && cld2.shares.count(e.best) > 0;
+  e.confident = e.reliable && e.words >= options_.min_confident_words &&
+                best_score - SecondBest(e.scores, e.best) >= kConfidentMargin;
+  return e;
+}
+
+std::string LanguageIdentifier::ChooseAmong(const LanguageEvidence& e,
+                                            const std::vector<std::string>& candidates) const {
+  std::string choice;
+  double best = 0;
+  for (const std::string& lang : candidates) {
+    const auto it = e.scores.find(lang);
+    if (it != e.scores.end() && it->second > best) best = it->second, choice = lang;
+  }
+  return choice;
+}
+
+std::vector<std::string> LanguageIdentifier::IdentifyPassages(
+    const std::vector<std::string>& texts, const std::vector<std::string>& hints) {
+  const std::size_t n = texts.size();
+  std::vector<LanguageEvidence> evidence;
+  std::vector<std::string> langs(n);
+  std::set<std::string> document_langs;
+  for (std::size_t i = 0; i < n; ++i) {
+    evidence.push_back(Score(texts[i]));
+    const std::string hint = i < hints.size() ? NormalizeLanguageTag(hints[i]) : "";
+    if (!hint.empty())
+      langs[i] = hint;
+    else if (evidence[i].confident)
+      langs[i] = evidence[i].best;
+    if (!langs[i].empty()) document_langs.insert(langs[i]);
+  }
+  const std::vector<std::string> candidates =
+      document_langs.empty()
+          ? options_.expected
+          : std::vector<std::string>(document_langs.begin(), document_langs.end());
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!langs[i].empty()) continue;
+    langs[i] = ChooseAmong(evidence[i], candidates);
+    // A short passage in a language foreign to the document ("Sorkuntza eta
+    // berrikuntza" in an English-Spanish text) keeps CLD2's sure answer.
+    if (langs[i].empty() && evidence[i].reliable) langs[i] = evidence[i].best;
+  }
+  FillFromNeighbours(langs);
+  return langs;
+}
+
+}  // namespace sarea

@@ -1,1 +1,79 @@
-// placeholder
+#include "common/lemmatizer.h"
+
+#include <hunspell/hunspell.hxx>
+
+#include <fstream>
+
+#include "common/text.h"
+
+namespace sarea {
+namespace {
+
+// Which Hunspell dictionary serves which language.
+constexpr std::pair<const char*, const char*> kDictionaries[] = {
+    {"es", "es_ES"},
+};
+
+// The first `n` code points of `s`.
+std::string Head(const std::string& s, std::size_t n) {
+  std::size_t i = 0;
+  for (std::size_t count = 0; i < s.size() && count < n; ++count) {
+    ++i;
+    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
+  }
+  return s.substr(0, i);
+}
+
+bool StartsAlike(const std::string& word, const std::string& lemma) {
+  const std::string a = FoldAccents(word);
+  const std::string b = FoldAccents(lemma);
+  return Head(a, 3) == Head(b, 3);
+}
+
+bool Readable(const std::string& path) { return std::ifstream(path).good(); }
+
+}  // namespace
+
+// Hunspell objects are not thread-safe; each is guarded by its own mutex.
+struct Lemmatizer::Dictionary {
+  std::unique_ptr<Hunspell> hunspell;
+  std::mutex mutex;
+};
+
+Lemmatizer::Lemmatizer(const std::string& dictionary_dir) {
+  for (const auto& [lang, name] : kDictionaries) {
+    const std::string base = dictionary_dir + "/" + name;
+    if (!Readable(base + ".aff") || !Readable(base + ".dic")) continue;
+    auto dictionary = std::make_unique<Dictionary>();
+    dictionary->hunspell =
+        std::make_unique<Hunspell>((base + ".aff").c_str(), (base + ".dic").c_str());
+    dictionaries_.emplace(lang, std::move(dictionary));
+  }
+}
+
+Lemmatizer::~Lemmatizer() = default;
+
+std::shared_ptr<const Lemmatizer> Lemmatizer::Default() {
+  static const std::shared_ptr<const Lemmatizer> instance =
+      std::make_shared<const Lemmatizer>(SAREA_HUNSPELL_DIR);
+  return instance;
+}
+
+bool Lemmatizer::Has(std::string_view lang) const { return dictionaries_.count(lang) > 0; }
+
+std::vector<std::string> Lemmatizer::Lemmas(std::string_view lang, const std::string& word) const {
+  std::vector<std::string> lemmas;
+  const auto it = dictionaries_.find(lang);
+  if (it == dictionaries_.end() || word.empty()) return lemmas;
+  std::vector<std::string> stems;
+  {
+    std::lock_guard<std::mutex> lock(it->second->mutex);
+    stems = it->second->hunspell->stem(word);
+  }
+  for (auto& stem : stems) {
+    if (StartsAlike(word, stem)) lemmas.push_back(NormalizeWord(stem));
+  }
+  return lemmas;
+}
+
+}  // namespace sarea

@@ -1,1 +1,320 @@
-// placeholder
+#include "common/query_builder.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "common/languages.h"
+#include "common/schema.h"
+#include "common/stopwords.h"
+#include "common/text.h"
+
+namespace sarea {
+namespace {
+
+// How many indexed spellings a prefix* or an accent-folded word may expand to.
+constexpr std::size_t kMaxPrefixForms = 64;
+constexpr std::size_t kMaxWordForms = 16;
+
+enum class Occur { kShould, kMust, kMustNot };
+enum class ClauseKind { kWords, kPhrase, kPrefix };
+
+struct Clause {
+  ClauseKind kind = ClauseKind::kWords;
+  std::string text;
+  Occur occur = Occur::kShould;
+};
+
+struct ParsedQuery {
+  std::vector<Clause> clauses;
+  std::vector<std::string> langs;  // lang: filters
+  std::vector<std::string> docs;   // doc: filters
+};
+
+bool IsSpace(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+// A filter chunk ("lang:es", "doc:a/b.txt") goes to `parsed`; true if it was one.
+bool TakeFilter(const std::string& chunk, ParsedQuery& parsed) {
+  const std::size_t colon = chunk.find(':');
+  if (colon == std::string::npos || colon + 1 == chunk.size()) return false;
+  std::string field = chunk.substr(0, colon);
+  std::transform(field.begin(), field.end(), field.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (field == "lang")
+    parsed.langs.push_back(chunk.substr(colon + 1));
+  else if (field == "doc")
+    parsed.docs.push_back(chunk.substr(colon + 1));
+  else
+    return false;
+  return true;
+}
+
+// Applies a pending AND/OR/NOT to the clause just read.
+void ApplyOperator(const std::string& op, std::vector<Clause>& clauses) {
+  Clause& current = clauses.back();
+  if (op == "NOT") {
+    current.occur = Occur::kMustNot;
+  } else if (op == "AND") {
+    Clause& previous = clauses[clauses.size() - 2];
+    if (previous.occur == Occur::kShould) previous.occur = Occur::kMust;
+    if (current.occur == Occur::kShould) current.occur = Occur::kMust;
+  }  // OR: both stay optional, the default.
+}
+
+Result<ParsedQuery> ParseStrict(std::string_view q) {
+  ParsedQuery parsed;
+  std::string pending_op;
+  std::size_t i = 0;
+  while (i < q.size()) {
+    if (IsSpace(q[i])) {
+      ++i;
+      continue;
+    }
+    Occur occur = Occur::kShould;
+    if ((q[i] == '+' || q[i] == '-') && i + 1 < q.size() && !IsSpace(q[i + 1])) {
+      occur = q[i] == '+' ? Occur::kMust : Occur::kMustNot;
+      ++i;
+    }
+    Clause clause{ClauseKind::kWords, "", occur};
+    if (q[i] == '"') {
+      const std::size_t close = q.find('"', i + 1);
+      if (close == std::string_view::npos) return Status::InvalidArgument("unbalanced quote");
+      clause.kind = ClauseKind::kPhrase;
+      clause.text = std::string(q.substr(i + 1, close - i - 1));
+      i = close + 1;
+    } else {
+      std::size_t end = i;
+      while (end < q.size() && !IsSpace(q[end]) && q[end] != '"') ++end;
+      clause.text = std::string(q.substr(i, end - i));
+      i = end;
+      if (occur == Occur::kShould &&
+          (clause.text == "AND" || clause.text == "OR" || clause.text == "NOT")) {
+        if (!pending_op.empty() || (clause.text != "NOT" && parsed.clauses.empty())) {
+          return Status::InvalidArgument("operator " + clause.text + " has nothing to combine");
+        }
+        pending_op = clause.text;
+        continue;
+      }
+      if (occur == Occur::kShould && TakeFilter(clause.text, parsed)) continue;
+      if (clause.text.size() > 1 && clause.text.back() == '*') {
+        clause.kind = ClauseKind::kPrefix;
+        clause.text.pop_back();
+      }
+    }
+    parsed.clauses.push_back(std::move(clause));
+    if (!pending_op.empty()) {
+      if (pending_op != "NOT" && parsed.clauses.size() < 2) {
+        return Status::InvalidArgument("operator " + pending_op + " has nothing to combine");
+      }
+      ApplyOperator(pending_op, parsed.clauses);
+      pending_op.clear();
+    }
+  }
+  if (!pending_op.empty()) return Status::InvalidArgument("operator " + pending_op + " at the end");
+  return parsed;
+}
+
+// The fallback reading: every chunk is plain words; filters still count.
+ParsedQuery ParsePlain(std::string_view q) {
+  ParsedQuery parsed;
+  std::string text(q);
+  std::replace(text.begin(), text.end(), '"', ' ');
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && IsSpace(text[i])) ++i;
+    std::size_t end = i;
+    while (end < text.size() && !IsSpace(text[end])) ++end;
+    if (end > i) {
+      std::string chunk = text.substr(i, end - i);
+      if (!TakeFilter(chunk, parsed))
+        parsed.clauses.push_back({ClauseKind::kWords, chunk, Occur::kShould});
+    }
+    i = end;
+  }
+  return parsed;
+}
+
+Xapian::Query Combine(Xapian::Query::op op, const std::vector<Xapian::Query>& parts) {
+  if (parts.empty()) return Xapian::Query();
+  if (parts.size() == 1) return parts.front();
+  return Xapian::Query(op, parts.begin(), parts.end());
+}
+
+// Builds one language's reading of a parsed query.
+class Reading {
+ public:
+  Reading(Analyzer& analyzer, const Xapian::Database& db, std::string lang,
+          std::set<std::string>& keys)
+      : analyzer_(analyzer), db_(db), lang_(std::move(lang)), keys_(keys) {}
+
+  Xapian::Query Build(const ParsedQuery& parsed) {
+    drop_stopwords_ = HasContentWord(parsed);
+    std::vector<Xapian::Query> must, should, must_not;
+    for (const Clause& clause : parsed.clauses) {
+      Xapian::Query q = ClauseQuery(clause);
+      if (q.empty()) continue;
+      (clause.occur == Occur::kMust     ? must
+       : clause.occur == Occur::kShould ? should
+                                        : must_not)
+          .push_back(std::move(q));
+    }
+    Xapian::Query base;
+    if (!must.empty() && !should.empty()) {
+      base = Xapian::Query(Xapian::Query::OP_AND_MAYBE, Combine(Xapian::Query::OP_AND, must),
+                           Combine(Xapian::Query::OP_OR, should));
+    } else {
+      base = must.empty() ? Combine(Xapian::Query::OP_OR, should)
+                          : Combine(Xapian::Query::OP_AND, must);
+    }
+    if (base.empty() || must_not.empty()) return base;
+    return Xapian::Query(Xapian::Query::OP_AND_NOT, base, Combine(Xapian::Query::OP_OR, must_not));
+  }
+
+ private:
+  bool HasContentWord(const ParsedQuery& parsed) {
+    for (const Clause& clause : parsed.clauses) {
+      if (clause.occur == Occur::kMustNot) continue;
+      for (const Token& t : analyzer_.Analyze(clause.text, lang_)) {
+        if (!t.stopword) return true;
+      }
+    }
+    return false;
+  }
+
+  Xapian::Query ClauseQuery(const Clause& clause) {
+    const std::vector<Token> tokens = analyzer_.Analyze(clause.text, lang_);
+    if (tokens.empty()) return Xapian::Query();
+    if (clause.kind == ClauseKind::kPrefix) return PrefixQuery(tokens.back());
+    if (tokens.size() > 1 || clause.kind == ClauseKind::kPhrase) return PhraseQuery(tokens);
+    const Token& t = tokens.front();
+    if (t.stopword && drop_stopwords_ && clause.occur == Occur::kShould) return Xapian::Query();
+    return TermsQuery(Xapian::Query::OP_SYNONYM, WordKeys(t));
+  }
+
+  // Every key of the word and of the spellings the index has seen with the
+  // same accent-folded form.
+  std::set<std::string> WordKeys(const Token& token) {
+    std::set<std::string> keys(token.keys.begin(), token.keys.end());
+    const std::string prefix = schema::FormTermPrefix(lang_, token.folded, true);
+    std::size_t forms = 0;
+    for (auto it = db_.allterms_begin(prefix);
+         it != db_.allterms_end(prefix) && forms < kMaxWordForms; ++it, ++forms) {
+      for (const std::string& key : analyzer_.Keys(lang_, schema::WordOfFormTerm(*it)))
+        keys.insert(key);
+    }
+    return keys;
+  }
+
+  Xapian::Query PrefixQuery(const Token& token) {
+    std::set<std::string> keys;
+    const std::string prefix = schema::FormTermPrefix(lang_, token.folded, false);
+    std::size_t forms = 0;
+    for (auto it = db_.allterms_begin(prefix);
+         it != db_.allterms_end(prefix) && forms < kMaxPrefixForms; ++it, ++forms) {
+      for (const std::string& key : analyzer_.Keys(lang_, schema::WordOfFormTerm(*it)))
+        keys.insert(key);
+    }
+    if (keys.empty()) return Xapian::Query::MatchNothing;
+    return TermsQuery(Xapian::Query::OP_SYNONYM, keys);
+  }
+
+  // Xapian 1.4 allows OR (not SYNONYM) of terms inside a phrase.
+  Xapian::Query PhraseQuery(const std::vector<Token>& tokens) {
+    std::vector<Xapian::Query> parts;
+    for (const Token& t : tokens) parts.push_back(TermsQuery(Xapian::Query::OP_OR, WordKeys(t)));
+    if (parts.size() == 1) return parts.front();
+    const Xapian::termcount window = tokens.back().position - tokens.front().position + 1;
+    return Xapian::Query(Xapian::Query::OP_PHRASE, parts.begin(), parts.end(), window);
+  }
+
+  Xapian::Query TermsQuery(Xapian::Query::op op, const std::set<std::string>& keys) {
+    std::vector<Xapian::Query> terms;
+    for (const std::string& key : keys) {
+      keys_.insert(key);
+      terms.emplace_back(schema::KeyTerm(lang_, key));
+    }
+    return Combine(op, terms);
+  }
+
+  Analyzer& analyzer_;
+  const Xapian::Database& db_;
+  std::string lang_;
+  std::set<std::string>& keys_;
+  bool drop_stopwords_ = false;
+};
+
+std::string JoinCodes(const std::vector<std::string>& codes) {
+  std::string out;
+  for (const std::string& c : codes) out += (out.empty() ? "" : ", ") + c;
+  return out.empty() ? "none" : out;
+}
+
+// The readings to make: the index's languages, narrowed by options and lang: filters.
+Result<std::vector<std::string>> ReadingLanguages(const std::vector<std::string>& available,
+                                                  const std::vector<std::string>& asked_by_options,
+                                                  const std::vector<std::string>& asked_in_query) {
+  std::vector<std::string> langs = available;
+  for (const auto* asked : {&asked_by_options, &asked_in_query}) {
+    if (asked->empty()) continue;
+    std::vector<std::string> narrowed;
+    for (const std::string& tag : *asked) {
+      const std::string code = NormalizeLanguageTag(tag);
+      if (std::find(available.begin(), available.end(), code) == available.end()) {
+        return Status::InvalidArgument("unknown language '" + tag +
+                                       "'; the index has: " + JoinCodes(available));
+      }
+      if (std::find(langs.begin(), langs.end(), code) != langs.end()) narrowed.push_back(code);
+    }
+    langs = narrowed;
+  }
+  return langs;
+}
+
+}  // namespace
+
+std::vector<std::string> IndexLanguages(const Xapian::Database& db) {
+  std::vector<std::string> langs;
+  const std::string prefix = schema::kLangPrefix;
+  for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it) {
+    langs.push_back((*it).substr(prefix.size()));
+  }
+  return langs;
+}
+
+Result<BuiltQuery> QueryBuilder::Build(std::string_view query, const Xapian::Database& db,
+                                       const QueryOptions& options) {
+  BuiltQuery built;
+  Result<ParsedQuery> strict = ParseStrict(query);
+  built.relaxed = !strict.ok();
+  const ParsedQuery parsed = strict.ok() ? std::move(strict).value() : ParsePlain(query);
+  const bool has_positive = std::any_of(parsed.clauses.begin(), parsed.clauses.end(),
+                                        [](const Clause& c) { return c.occur != Occur::kMustNot; });
+  if (parsed.clauses.empty()) return Status::InvalidArgument("the query has no words");
+  if (!has_positive)
+    return Status::InvalidArgument("the query only excludes; add a word to look for");
+  try {
+    Result<std::vector<std::string>> langs =
+        ReadingLanguages(IndexLanguages(db), options.languages, parsed.langs);
+    if (!langs.ok()) return langs.status();
+    std::vector<Xapian::Query> readings;
+    for (const std::string& lang : *langs) {
+      Xapian::Query q = Reading(analyzer_, db, lang, built.keys_by_lang[lang]).Build(parsed);
+      if (!q.empty()) readings.push_back(std::move(q));
+      built.languages.push_back(lang);
+    }
+    built.query =
+        readings.empty() ? Xapian::Query::MatchNothing : Combine(Xapian::Query::OP_OR, readings);
+    std::vector<Xapian::Query> docs;
+    for (const std::string& doc : parsed.docs) docs.emplace_back(schema::DocTerm(doc));
+    if (!docs.empty()) {
+      built.query =
+          Xapian::Query(Xapian::Query::OP_FILTER, built.query, Combine(Xapian::Query::OP_OR, docs));
+    }
+  } catch (const Xapian::DatabaseModifiedError& e) {
+    return Status::Unavailable("the index changed while reading the query: " + e.get_msg());
+  } catch (const Xapian::Error& e) {
+    return Status::Internal("reading the query: " + e.get_description());
+  }
+  return built;
+}
+
+}  // namespace sarea

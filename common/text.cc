@@ -1,1 +1,120 @@
-// placeholder
+#include "common/text.h"
+
+#include <unicode/brkiter.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/utext.h>
+#include <unicode/utf8.h>
+
+#include <stdexcept>
+
+namespace sarea {
+namespace {
+
+// ICU owns the Normalizer2 singletons; they are immutable and thread-safe.
+const icu::Normalizer2& NfkcCasefold() {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* n = icu::Normalizer2::getNFKCCasefoldInstance(status);
+  if (U_FAILURE(status)) throw std::runtime_error("ICU: NFKC_Casefold unavailable");
+  return *n;
+}
+
+const icu::Normalizer2& Nfd() {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* n = icu::Normalizer2::getNFDInstance(status);
+  if (U_FAILURE(status)) throw std::runtime_error("ICU: NFD unavailable");
+  return *n;
+}
+
+const icu::Normalizer2& Nfc() {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* n = icu::Normalizer2::getNFCInstance(status);
+  if (U_FAILURE(status)) throw std::runtime_error("ICU: NFC unavailable");
+  return *n;
+}
+
+std::string ToUtf8(const icu::UnicodeString& s) {
+  std::string out;
+  s.toUTF8String(out);
+  return out;
+}
+
+struct UTextCloser {
+  void operator()(UText* t) const { utext_close(t); }
+};
+
+}  // namespace
+
+std::size_t FindInvalidUtf8(std::string_view text) {
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const int32_t length = static_cast<int32_t>(text.size());
+  int32_t i = 0;
+  while (i < length) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0) return static_cast<std::size_t>(start);
+  }
+  return std::string_view::npos;
+}
+
+std::string NormalizeWord(std::string_view word) {
+  UErrorCode status = U_ZERO_ERROR;
+  icu::UnicodeString out = NfkcCasefold().normalize(
+      icu::UnicodeString::fromUTF8(icu::StringPiece(word.data(), word.size())), status);
+  if (U_FAILURE(status)) return std::string(word);
+  return ToUtf8(out);
+}
+
+std::string FoldAccents(std::string_view text) {
+  // Fast path: ASCII has nothing to fold.
+  bool ascii = true;
+  for (unsigned char c : text) ascii = ascii && c < 0x80;
+  if (ascii) return std::string(text);
+
+  UErrorCode status = U_ZERO_ERROR;
+  icu::UnicodeString decomposed = Nfd().normalize(
+      icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size())), status);
+  if (U_FAILURE(status)) return std::string(text);
+  icu::UnicodeString stripped;
+  for (int32_t i = 0; i < decomposed.length();) {
+    const UChar32 c = decomposed.char32At(i);
+    if (u_charType(c) != U_NON_SPACING_MARK) stripped.append(c);
+    i += U16_LENGTH(c);
+  }
+  icu::UnicodeString recomposed = Nfc().normalize(stripped, status);
+  if (U_FAILURE(status)) return ToUtf8(stripped);
+  return ToUtf8(recomposed);
+}
+
+WordSplitter::WordSplitter() {
+  UErrorCode status = U_ZERO_ERROR;
+  breaker_.reset(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+  if (U_FAILURE(status)) throw std::runtime_error("ICU: cannot create a word break iterator");
+}
+
+WordSplitter::~WordSplitter() = default;
+
+std::vector<WordSpan> WordSplitter::Split(std::string_view text) {
+  std::vector<WordSpan> words;
+  UErrorCode status = U_ZERO_ERROR;
+  // A UTF-8 UText makes the iterator's indices byte offsets into `text`.
+  std::unique_ptr<UText, UTextCloser> ut(
+      utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status));
+  if (U_FAILURE(status)) return words;
+  breaker_->setText(ut.get(), status);
+  if (U_FAILURE(status)) return words;
+  int32_t begin = breaker_->first();
+  for (int32_t end = breaker_->next(); end != icu::BreakIterator::DONE;
+       begin = end, end = breaker_->next()) {
+    // Rule status UBRK_WORD_NONE marks spaces and punctuation.
+    if (breaker_->getRuleStatus() == UBRK_WORD_NONE) continue;
+    words.push_back({static_cast<std::size_t>(begin), static_cast<std::size_t>(end)});
+  }
+  // Detach the iterator from the UText before the UText closes.
+  breaker_->setText(icu::UnicodeString());
+  return words;
+}
+
+}  // namespace sarea

@@ -1,0 +1,88 @@
+#include "common/passage.h"
+
+#include <set>
+
+#include "common/schema.h"
+#include "common/segmenter.h"
+
+namespace sarea {
+
+std::vector<Passage> BuildPassages(const SourceDocument& document, LanguageIdentifier& identifier) {
+  const std::vector<Segment> segments = SegmentDocument(document);
+  std::vector<std::string> texts, hints;
+  for (const Segment& s : segments) {
+    texts.push_back(s.text);
+    hints.push_back(s.lang);
+  }
+  const std::vector<std::string> langs = identifier.IdentifyPassages(texts, hints);
+  std::vector<Passage> passages;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const Segment& s = segments[i];
+    passages.push_back({schema::PassageId(document.id, s.position), document.id, document.title,
+                        langs[i], s.position, s.text, s.section, document.url});
+  }
+  return passages;
+}
+
+nlohmann::json PassageToJson(const Passage& p) {
+  nlohmann::json j = {{"id", p.id},     {"doc", p.doc},           {"title", p.title},
+                      {"lang", p.lang}, {"position", p.position}, {"text", p.text}};
+  if (!p.section.empty()) j["section"] = p.section;
+  if (!p.url.empty()) j["url"] = p.url;
+  return j;
+}
+
+std::vector<std::string> PassageKeyTerms(const Passage& passage, Analyzer& analyzer) {
+  std::vector<std::string> terms;
+  std::set<std::string> seen;
+  for (const Token& token : analyzer.Analyze(passage.text, passage.lang)) {
+    for (const std::string& key : token.keys) {
+      std::string term = schema::KeyTerm(passage.lang, key);
+      if (seen.insert(term).second) terms.push_back(std::move(term));
+    }
+  }
+  return terms;
+}
+
+Xapian::Document ToXapianDocument(const Passage& p, Analyzer& analyzer) {
+  Xapian::Document doc;
+  doc.add_boolean_term(schema::PassageIdTerm(p.id));
+  doc.add_boolean_term(schema::DocTerm(p.doc));
+  doc.add_boolean_term(schema::LangTerm(p.lang));
+  for (const Token& token : analyzer.Analyze(p.text, p.lang)) {
+    for (const std::string& key : token.keys) {
+      doc.add_posting(schema::KeyTerm(p.lang, key), token.position);
+    }
+    doc.add_term(schema::FormTerm(p.lang, token.folded, token.word));
+  }
+  doc.add_value(schema::kSlotDoc, p.doc);
+  doc.add_value(schema::kSlotLang, p.lang);
+  doc.add_value(schema::kSlotPosition, Xapian::sortable_serialise(p.position));
+  doc.set_data(PassageToJson(p).dump());
+  return doc;
+}
+
+Result<Passage> FromXapianDocument(const Xapian::Document& document) {
+  const nlohmann::json j = nlohmann::json::parse(document.get_data(), nullptr, false);
+  if (!j.is_object() || !j.contains("id") || !j.contains("text") || !j.contains("position")) {
+    return Status::Corruption("document " + std::to_string(document.get_docid()) +
+                              " holds no passage data");
+  }
+  Passage p;
+  try {
+    p.id = j.value("id", "");
+    p.doc = j.value("doc", "");
+    p.title = j.value("title", "");
+    p.lang = j.value("lang", "");
+    p.position = j.value("position", 0);
+    p.text = j.value("text", "");
+    p.section = j.value("section", "");
+    p.url = j.value("url", "");
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corruption("document " + std::to_string(document.get_docid()) +
+                              " has malformed passage data: " + e.what());
+  }
+  return p;
+}
+
+}  // namespace sarea

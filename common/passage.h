@@ -1,0 +1,52 @@
+// Passages: the unit sarea indexes and returns, and their Xapian encoding.
+//
+// A source document is segmented (segmenter.h), each segment's language is told
+// (language_identifier.h), and each passage becomes one Xapian document whose
+// terms come from the analyzer (analyzer.h) and whose layout is schema.h's.
+#ifndef SAREA_COMMON_PASSAGE_H_
+#define SAREA_COMMON_PASSAGE_H_
+
+#include <string>
+#include <vector>
+
+#include <xapian.h>
+#include <nlohmann/json.hpp>
+
+#include "common/analyzer.h"
+#include "common/document.h"
+#include "common/language_identifier.h"
+#include "common/status.h"
+
+namespace sarea {
+
+struct Passage {
+  std::string id;  // schema::PassageId(doc, position)
+  std::string doc;
+  std::string title;
+  std::string lang;
+  int position = 0;
+  std::string text;  // exactly as displayed
+  std::string section;
+  std::string url;
+};
+
+// The passages of one document, languages told, in reading order.
+std::vector<Passage> BuildPassages(const SourceDocument& document, LanguageIdentifier& identifier);
+
+// {"id","doc","title","lang","position","text"} plus "section"/"url" when set.
+nlohmann::json PassageToJson(const Passage& passage);
+
+// The passage's index terms in order of first occurrence: its key terms
+// (schema::KeyTerm), which is what a query must produce to match it.
+std::vector<std::string> PassageKeyTerms(const Passage& passage, Analyzer& analyzer);
+
+// The Xapian document for a passage: every term of schema.h, values and data.
+Xapian::Document ToXapianDocument(const Passage& passage, Analyzer& analyzer);
+
+// Reads a passage back from its document data. kCorruption if the data is not
+// a passage's.
+Result<Passage> FromXapianDocument(const Xapian::Document& document);
+
+}  // namespace sarea
+
+#endif  // SAREA_COMMON_PASSAGE_H_

@@ -1,0 +1,65 @@
+// The query side of the analysis: a user's query string to a Xapian::Query.
+//
+// Syntax, as on the web: words (any order, ranked by BM25, at least one must
+// match), "exact phrase", +required, -excluded, a OR b, a AND b, NOT a, prefix*,
+// and the filters lang:xx and doc:ID. A query that does not parse (an
+// unbalanced quote, a lone operator) is read again as plain words and flagged
+// `relaxed`.
+//
+// The query is read once in every language of the index (or those asked for),
+// each word through the same Analyzer as the indexer: a reading in language L
+// only uses L's terms, so it only matches passages of L. A word also matches every
+// spelling the index has seen with the same accent-folded form ("creacion" finds
+// "creación" and the other way round), through schema.h's form terms. Free-text
+// stopwords of L are dropped from L's reading unless every word is a stopword.
+#ifndef SAREA_COMMON_QUERY_BUILDER_H_
+#define SAREA_COMMON_QUERY_BUILDER_H_
+
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <xapian.h>
+
+#include "common/analyzer.h"
+#include "common/status.h"
+
+namespace sarea {
+
+struct QueryOptions {
+  // Read the query only in these languages (normalised codes); empty: every
+  // language of the index. Unknown languages are an error.
+  std::vector<std::string> languages;
+};
+
+struct BuiltQuery {
+  Xapian::Query query;
+  std::vector<std::string> languages;  // the readings made
+  // The keys that can match, by language: what a snippet highlights.
+  std::map<std::string, std::set<std::string>> keys_by_lang;
+  bool relaxed = false;  // the query did not parse and was read as plain words
+};
+
+// The languages that have passages in `db`, sorted. Throws Xapian::Error.
+std::vector<std::string> IndexLanguages(const Xapian::Database& db);
+
+class QueryBuilder {
+ public:
+  // `analyzer` must outlive the builder; both belong to one thread.
+  explicit QueryBuilder(Analyzer& analyzer) : analyzer_(analyzer) {}
+
+  // Errors: kInvalidArgument for an empty query, a query of exclusions only, or
+  // an unknown language (the message names the index's languages); kUnavailable
+  // when the database changed underneath (reopen it and build again).
+  Result<BuiltQuery> Build(std::string_view query, const Xapian::Database& db,
+                           const QueryOptions& options = {});
+
+ private:
+  Analyzer& analyzer_;
+};
+
+}  // namespace sarea
+
+#endif  // SAREA_COMMON_QUERY_BUILDER_H_

@@ -1,0 +1,65 @@
+// Where an index lives on disk, and how it is replaced atomically.
+//
+// `--index data/index` is a symbolic link to a generation directory beside it
+// (`data/index@1`, `data/index@2`, ...), each a Xapian database. An incremental
+// run writes into the live generation in transactions. A rebuild writes a new
+// generation and swaps the link with rename(2), so a reader opening the path
+// sees either the old index or the new one, never a half-built one. The
+// previous generation is kept until the next rebuild, for readers still on it.
+// A plain Xapian directory at the path (made by another tool) is used as it is
+// and, on rebuild, moved aside to become a generation.
+//
+// Every writer first takes IndexLock, an flock on `<index>.lock`: a second
+// indexer fails at once instead of waiting.
+#ifndef SAREA_INDEXER_INDEX_STORE_H_
+#define SAREA_INDEXER_INDEX_STORE_H_
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+
+namespace sarea::indexer {
+
+class IndexLock {
+ public:
+  // kUnavailable when another process holds the lock; kIoError when the lock
+  // file cannot be created.
+  static Result<std::unique_ptr<IndexLock>> Acquire(const std::filesystem::path& index);
+  ~IndexLock();
+  IndexLock(const IndexLock&) = delete;
+  IndexLock& operator=(const IndexLock&) = delete;
+
+ private:
+  explicit IndexLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+class IndexStore {
+ public:
+  explicit IndexStore(std::filesystem::path index) : index_(std::move(index)) {}
+
+  // The live database directory, creating an empty generation (and the link)
+  // when there is none. Call with the lock held.
+  Result<std::filesystem::path> LiveOrCreate();
+
+  // A new, empty generation directory path (not yet created).
+  std::filesystem::path NextGeneration() const;
+
+  // Makes `generation` the live index atomically; keeps the one it replaces.
+  Status SwapIn(const std::filesystem::path& generation);
+
+  // Removes generation directories that are neither live nor the one before it
+  // (left by killed rebuilds or older swaps). Call with the lock held.
+  void RemoveStaleGenerations() const;
+
+ private:
+  int GenerationNumber(const std::filesystem::path& p) const;  // -1 if not ours
+
+  std::filesystem::path index_;
+};
+
+}  // namespace sarea::indexer
+
+#endif  // SAREA_INDEXER_INDEX_STORE_H_

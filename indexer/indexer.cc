@@ -1,0 +1,298 @@
+#include "indexer/indexer.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <xapian.h>
+
+#include "common/analyzer.h"
+#include "common/language_identifier.h"
+#include "common/passage.h"
+#include "common/query_builder.h"
+#include "common/readers.h"
+#include "common/schema.h"
+#include "indexer/index_store.h"
+#include "indexer/progress.h"
+
+namespace sarea::indexer {
+namespace fs = std::filesystem;
+namespace {
+
+// Mixed into every content hash, so a new schema or analysis re-indexes all.
+const std::string kVersionSalt = "schema=" + std::to_string(schema::kSchemaVersion) +
+                                 ";analyzer=" + std::to_string(kAnalyzerVersion) + ";";
+
+struct FileRecord {
+  std::string hash;  // "" when the file had bad records: read it again next run
+  std::vector<std::string> docs;
+};
+
+struct ScannedCorpus {
+  std::vector<std::string> files;  // relative paths, sorted
+  int skipped = 0;
+};
+
+bool Hidden(const fs::path& rel) {
+  for (const fs::path& part : rel) {
+    if (!part.empty() && part.string()[0] == '.') return true;
+  }
+  return false;
+}
+
+Result<ScannedCorpus> ScanCorpus(const fs::path& corpus) {
+  std::error_code ec;
+  if (!fs::is_directory(corpus, ec)) {
+    return Status::InvalidArgument("corpus directory " + corpus.string() + " does not exist");
+  }
+  ScannedCorpus scanned;
+  for (fs::recursive_directory_iterator
+           it(corpus, fs::directory_options::skip_permission_denied, ec),
+       end;
+       it != end; it.increment(ec)) {
+    if (ec) break;
+    const fs::path rel = fs::relative(it->path(), corpus, ec);
+    if (Hidden(rel)) continue;
+    if (!it->is_regular_file(ec)) continue;
+    if (FormatForPath(rel.generic_string()) == Format::kUnknown)
+      ++scanned.skipped;
+    else
+      scanned.files.push_back(rel.generic_string());
+  }
+  std::sort(scanned.files.begin(), scanned.files.end());
+  return scanned;
+}
+
+// Reads a whole file; the reason in plain words when it cannot.
+Result<std::string> ReadWholeFile(const fs::path& path, std::uintmax_t max_bytes) {
+  std::error_code ec;
+  const std::uintmax_t size = fs::file_size(path, ec);
+  if (ec)
+    return Status::IoError(ec == std::errc::no_such_file_or_directory ? "file vanished"
+                                                                      : ec.message());
+  if (size > max_bytes) {
+    return Status::InvalidArgument("file too large (" + std::to_string(size) +
+                                   " bytes; the limit is " + std::to_string(max_bytes) + ")");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Status::IoError(errno == EACCES   ? "permission denied"
+                           : errno == ENOENT ? "file vanished"
+                                             : std::strerror(errno));
+  }
+  std::string bytes(static_cast<std::size_t>(size), '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  bytes.resize(static_cast<std::size_t>(in.gcount()));
+  if (in.bad()) return Status::IoError("read error");
+  return bytes;
+}
+
+std::string DocumentHash(const SourceDocument& d) {
+  nlohmann::json j = {{"title", d.title}, {"lang", d.lang}, {"url", d.url}};
+  for (const Block& b : d.blocks)
+    j["blocks"].push_back({static_cast<int>(b.kind), b.level, b.lang, b.text});
+  return schema::HashKey(kVersionSalt + j.dump());
+}
+
+class Indexer {
+ public:
+  Indexer(const IndexOptions& options, Xapian::WritableDatabase& db, bool force)
+      : options_(options),
+        db_(db),
+        force_(force),
+        identifier_(LanguageIdentifierOptions{options.expected_languages}) {}
+
+  void Run(const ScannedCorpus& corpus, Report& report);
+
+ private:
+  void LoadFileRecords();
+  void ProcessFile(const std::string& rel);
+  void IndexDocument(const SourceDocument& doc, const std::string& rel);
+  void DeleteDocument(const std::string& doc_id);
+  void RemoveVanished(const std::set<std::string>& present);
+  void WriteFileRecord(const std::string& rel, const FileRecord& record);
+  void Fail(const std::string& path, const std::string& reason) {
+    report_->failed.push_back({path, reason});
+  }
+
+  const IndexOptions& options_;
+  Xapian::WritableDatabase& db_;
+  bool force_;
+  Analyzer analyzer_;
+  LanguageIdentifier identifier_;
+  Report* report_ = nullptr;
+  std::map<std::string, FileRecord> records_;       // by path, as committed before
+  std::map<std::string, std::string> doc_sources_;  // doc id -> path, this run
+};
+
+void Indexer::LoadFileRecords() {
+  const std::string prefix = schema::kMetaFilePrefix;
+  for (auto it = db_.metadata_keys_begin(prefix); it != db_.metadata_keys_end(prefix); ++it) {
+    const nlohmann::json j = nlohmann::json::parse(db_.get_metadata(*it), nullptr, false);
+    if (!j.is_object() || !j.contains("path")) continue;
+    FileRecord& record = records_[j.value("path", "")];
+    record.hash = j.value("hash", "");
+    record.docs = j.value("docs", std::vector<std::string>{});
+  }
+}
+
+void Indexer::WriteFileRecord(const std::string& rel, const FileRecord& record) {
+  const std::string key = schema::FileMetaKey(rel);
+  if (record.docs.empty() && record.hash.empty()) return db_.set_metadata(key, "");
+  db_.set_metadata(
+      key, nlohmann::json{{"path", rel}, {"hash", record.hash}, {"docs", record.docs}}.dump());
+}
+
+void Indexer::DeleteDocument(const std::string& doc_id) {
+  db_.delete_document(schema::DocTerm(doc_id));
+  db_.set_metadata(schema::DocMetaKey(doc_id), "");
+  ++report_->deleted;
+}
+
+void Indexer::IndexDocument(const SourceDocument& doc, const std::string& rel) {
+  const std::string hash = DocumentHash(doc);
+  const std::string meta_key = schema::DocMetaKey(doc.id);
+  const nlohmann::json old = nlohmann::json::parse(db_.get_metadata(meta_key), nullptr, false);
+  const bool existed = old.is_object();
+  if (!force_ && existed && old.value("hash", "") == hash) {
+    ++report_->unchanged;
+    if (old.value("source", "") != rel) {
+      db_.set_metadata(meta_key,
+                       nlohmann::json{{"doc", doc.id}, {"source", rel}, {"hash", hash}}.dump());
+    }
+    return;
+  }
+  const std::vector<Passage> passages = BuildPassages(doc, identifier_);
+  db_.delete_document(schema::DocTerm(doc.id));
+  for (const Passage& p : passages) {
+    db_.add_document(ToXapianDocument(p, analyzer_));
+    ++report_->indexed[p.lang];
+  }
+  db_.set_metadata(
+      meta_key,
+      nlohmann::json{
+          {"doc", doc.id}, {"source", rel}, {"hash", hash}, {"passages", passages.size()}}
+          .dump());
+  ++(existed ? report_->updated : report_->added);
+}
+
+void Indexer::ProcessFile(const std::string& rel) {
+  Result<std::string> bytes = ReadWholeFile(options_.corpus / rel, options_.max_file_bytes);
+  if (!bytes.ok()) return Fail(rel, bytes.status().message());
+  const std::string hash = schema::HashKey(kVersionSalt + *bytes);
+  const auto old = records_.find(rel);
+  if (!force_ && old != records_.end() && old->second.hash == hash) {
+    for (const std::string& id : old->second.docs) doc_sources_.emplace(id, rel);
+    report_->unchanged += static_cast<int>(old->second.docs.size());
+    return;
+  }
+  Result<ReadResult> read = ReadFile(rel, *bytes);
+  if (!read.ok()) return Fail(rel, read.status().message());
+  for (const std::string& error : read->record_errors) Fail(rel, error);
+  FileRecord record{read->record_errors.empty() ? hash : "", {}};
+  for (const SourceDocument& doc : read->documents) {
+    const auto [it, fresh] = doc_sources_.emplace(doc.id, rel);
+    if (!fresh) {
+      Fail(rel, "duplicate document id '" + doc.id + "' (also in " + it->second + ")");
+      continue;
+    }
+    IndexDocument(doc, rel);
+    record.docs.push_back(doc.id);
+  }
+  if (old != records_.end()) {
+    const std::set<std::string> now(record.docs.begin(), record.docs.end());
+    for (const std::string& id : old->second.docs) {
+      if (!now.count(id) && !doc_sources_.count(id)) DeleteDocument(id);
+    }
+  }
+  WriteFileRecord(rel, record);
+}
+
+void Indexer::RemoveVanished(const std::set<std::string>& present) {
+  for (const auto& [path, record] : records_) {
+    if (present.count(path)) continue;
+    for (const std::string& id : record.docs) {
+      if (!doc_sources_.count(id)) DeleteDocument(id);
+    }
+    WriteFileRecord(path, FileRecord{});
+  }
+}
+
+void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
+  report_ = &report;
+  report.skipped = corpus.skipped;
+  if (!force_) LoadFileRecords();
+  Progress progress(corpus.files.size(), options_.progress);
+  db_.begin_transaction();
+  int in_batch = 0;
+  for (const std::string& rel : corpus.files) {
+    ProcessFile(rel);
+    progress.Advance();
+    if (++in_batch >= options_.batch_files) {
+      db_.commit_transaction();
+      db_.begin_transaction();
+      in_batch = 0;
+    }
+  }
+  RemoveVanished(std::set<std::string>(corpus.files.begin(), corpus.files.end()));
+  db_.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
+  db_.set_metadata(schema::kMetaAnalyzerVersion, std::to_string(kAnalyzerVersion));
+  db_.commit_transaction();
+  for (const std::string& lang : IndexLanguages(db_)) {
+    report.passages[lang] = static_cast<int>(db_.get_termfreq(schema::LangTerm(lang)));
+  }
+}
+
+bool VersionsDiffer(const Xapian::Database& db) {
+  if (db.get_doccount() == 0) return false;
+  return db.get_metadata(schema::kMetaSchemaVersion) != std::to_string(schema::kSchemaVersion) ||
+         db.get_metadata(schema::kMetaAnalyzerVersion) != std::to_string(kAnalyzerVersion);
+}
+
+}  // namespace
+
+Result<Report> RunIndexer(const IndexOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  Result<ScannedCorpus> corpus = ScanCorpus(options.corpus);
+  if (!corpus.ok()) return corpus.status();
+  Result<std::unique_ptr<IndexLock>> lock = IndexLock::Acquire(options.index);
+  if (!lock.ok()) return lock.status();
+  IndexStore store(options.index);
+  fs::path target;
+  if (options.rebuild) {
+    store.RemoveStaleGenerations();
+    target = store.NextGeneration();
+  } else {
+    Result<fs::path> live = store.LiveOrCreate();
+    if (!live.ok()) return live.status();
+    target = *live;
+    store.RemoveStaleGenerations();
+  }
+  Report report;
+  report.rebuilt = options.rebuild;
+  try {
+    Xapian::WritableDatabase db(target.string(), Xapian::DB_CREATE_OR_OPEN);
+    Indexer indexer(options, db, options.rebuild || VersionsDiffer(db));
+    indexer.Run(*corpus, report);
+    db.close();
+  } catch (const Xapian::DatabaseLockError& e) {
+    return Status::Unavailable("index " + options.index.string() +
+                               " is locked by another writer: " + e.get_msg());
+  } catch (const Xapian::DatabaseCorruptError& e) {
+    return Status::Corruption("index " + target.string() + " is corrupt: " + e.get_msg());
+  } catch (const Xapian::Error& e) {
+    return Status::IoError("index " + target.string() + ": " + e.get_description());
+  }
+  if (options.rebuild) {
+    Status swapped = store.SwapIn(target);
+    if (!swapped.ok()) return swapped;
+    store.RemoveStaleGenerations();
+  }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+}  // namespace sarea::indexer

@@ -1,0 +1,41 @@
+// One indexing run: corpus directory in, live index updated (or rebuilt) out.
+//
+// Incremental by default: a file whose bytes (and the analysis version) are
+// unchanged is skipped; a changed file's documents are re-analysed and replace
+// their old passages; documents whose file disappeared are deleted. Work is
+// committed in transactions of `batch_files` files, together with the records
+// that say what was indexed, so a killed run leaves the last committed state
+// and the next run finishes the work. A file that cannot be read or parsed is
+// reported and never stops the others; its previously indexed passages stay.
+#ifndef SAREA_INDEXER_INDEXER_H_
+#define SAREA_INDEXER_INDEXER_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "indexer/report.h"
+
+namespace sarea::indexer {
+
+struct IndexOptions {
+  std::filesystem::path corpus = "corpus";
+  std::filesystem::path index = "data/index";
+  bool rebuild = false;   // build a new generation and swap it in
+  bool progress = false;  // draw a progress bar (only on a terminal)
+  std::uintmax_t max_file_bytes = 64u << 20;
+  std::vector<std::string> expected_languages = {"en", "es"};
+  int batch_files = 200;
+};
+
+// Errors that stop the run before or during it: kInvalidArgument (no corpus
+// directory), kUnavailable (another indexer holds the lock), kIoError or
+// kCorruption (the index cannot be opened or written). Per-file problems are
+// not errors: they are in Report::failed.
+Result<Report> RunIndexer(const IndexOptions& options);
+
+}  // namespace sarea::indexer
+
+#endif  // SAREA_INDEXER_INDEXER_H_
