@@ -16,6 +16,12 @@ namespace {
 constexpr double kStopwordWeight = 2.0;
 // CLD2's percentages count half when it does not call its answer reliable.
 constexpr double kUnreliableWeight = 0.5;
+// Below this many words CLD2's answer weighs proportionally less: on short texts
+// it is often sure and wrong (a Spanish title full of English product names).
+constexpr int kFullWeightWords = 15;
+// In best-effort mode CLD2 calls even "UNESCO 2004" reliably English: below this
+// many words its reliability flag means nothing.
+constexpr int kMinReliableWords = 4;
 // A confident passage's best score must beat the runner-up by this much.
 constexpr double kConfidentMargin = 0.4;
 
@@ -53,9 +59,11 @@ double SecondBest(const std::map<std::string, double>& scores, const std::string
   return second;
 }
 
-// Passages with no evidence at all ("UNESCO 2004") take the nearest decided
-// neighbour's language, the previous one first at equal distance; "und" if none.
-void FillFromNeighbours(std::vector<std::string>& langs) {
+// Passages with only weak evidence ("UNESCO 2004") take the nearest decided
+// neighbour's language, the previous one first at equal distance; failing
+// that, their own weak guess; failing that, "und".
+void FillFromNeighbours(std::vector<std::string>& langs,
+                        const std::vector<std::string>& weak_guesses) {
   const std::vector<std::string> decided = langs;
   const std::size_t n = langs.size();
   for (std::size_t i = 0; i < n; ++i) {
@@ -65,7 +73,7 @@ void FillFromNeighbours(std::vector<std::string>& langs) {
       else if (i + d < n && !decided[i + d].empty())
         langs[i] = decided[i + d];
     }
-    if (langs[i].empty()) langs[i] = kUndetermined;
+    if (langs[i].empty()) langs[i] = weak_guesses[i].empty() ? kUndetermined : weak_guesses[i];
   }
 }
 
@@ -76,26 +84,30 @@ LanguageIdentifier::LanguageIdentifier(LanguageIdentifierOptions options)
 
 LanguageEvidence LanguageIdentifier::Score(std::string_view text) {
   LanguageEvidence e;
-  const Cld2Result cld2 = DetectWithCld2(text);
-  for (const auto& [lang, share] : cld2.shares) {
-    e.scores[lang] += share * (cld2.reliable ? 1.0 : kUnreliableWeight);
-  }
   std::map<std::string, int> hits;
+  bool any_stopword = false;
   for (const WordSpan& span : splitter_.Split(text)) {
     ++e.words;
     const std::string word = NormalizeWord(text.substr(span.begin, span.end - span.begin));
     for (const std::string& lang : StopwordLanguages()) {
-      if (IsStopword(lang, word)) ++hits[lang];
+      if (IsStopword(lang, word)) ++hits[lang], any_stopword = true;
     }
   }
   for (const auto& [lang, count] : hits) {
     e.scores[lang] += kStopwordWeight * count / e.words;
   }
+  const Cld2Result cld2 = DetectWithCld2(text);
+  const double length_weight = std::min(1.0, static_cast<double>(e.words) / kFullWeightWords);
+  for (const auto& [lang, share] : cld2.shares) {
+    e.scores[lang] += share * length_weight * (cld2.reliable ? 1.0 : kUnreliableWeight);
+  }
   double best_score = 0;
   for (const auto& [lang, score] : e.scores) {
     if (score > best_score) best_score = score, e.best = lang;
   }
-  e.reliable = !e.best.empty() && cld2.reliable && cld2.shares.count(e.best) > 0;
+  e.reliable = !e.best.empty() && cld2.reliable && e.words >= kMinReliableWords &&
+               cld2.shares.count(e.best) > 0;
+  e.weak = !any_stopword && !e.reliable;
   e.confident = e.reliable && e.words >= options_.min_confident_words &&
                 best_score - SecondBest(e.scores, e.best) >= kConfidentMargin;
   return e;
@@ -131,14 +143,16 @@ std::vector<std::string> LanguageIdentifier::IdentifyPassages(
       document_langs.empty()
           ? options_.expected
           : std::vector<std::string>(document_langs.begin(), document_langs.end());
+  std::vector<std::string> weak_guesses(n);
   for (std::size_t i = 0; i < n; ++i) {
     if (!langs[i].empty()) continue;
-    langs[i] = ChooseAmong(evidence[i], candidates);
+    std::string choice = ChooseAmong(evidence[i], candidates);
     // A short passage in a language foreign to the document ("Sorkuntza eta
     // berrikuntza" in an English-Spanish text) keeps CLD2's sure answer.
-    if (langs[i].empty() && evidence[i].reliable) langs[i] = evidence[i].best;
+    if (choice.empty() && evidence[i].reliable) choice = evidence[i].best;
+    (evidence[i].weak ? weak_guesses[i] : langs[i]) = choice;
   }
-  FillFromNeighbours(langs);
+  FillFromNeighbours(langs, weak_guesses);
   return langs;
 }
 

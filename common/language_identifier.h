@@ -27,6 +27,7 @@ struct LanguageEvidence {
   std::string best;                      // highest score, or "" when no evidence
   int words = 0;
   bool reliable = false;   // CLD2 says reliable, and its answer is `best`
+  bool weak = false;       // CLD2 unsure and not one stopword: a neighbour knows better
   bool confident = false;  // long enough and CLD2 sure: decided without context
 };
 

@@ -27,7 +27,7 @@ std::string Head(const std::string& s, std::size_t n) {
 bool StartsAlike(const std::string& word, const std::string& lemma) {
   const std::string a = FoldAccents(word);
   const std::string b = FoldAccents(lemma);
-  return Head(a, 3) == Head(b, 3);
+  return Head(a, 2) == Head(b, 2);
 }
 
 bool Readable(const std::string& path) { return std::ifstream(path).good(); }

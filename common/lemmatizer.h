@@ -36,7 +36,8 @@ class Lemmatizer {
   bool Has(std::string_view lang) const;
 
   // The lemmas of `word` (normalised: lowercase, accents kept) that start like it
-  // (the first three letters, accents folded); empty for unknown words or languages.
+  // (the first two letters, accents folded: "luces" -> "luz", not "propiedad" ->
+  // "piedad"); empty for unknown words or languages.
   // Thread-safe.
   std::vector<std::string> Lemmas(std::string_view lang, const std::string& word) const;
 

@@ -1,0 +1,117 @@
+#include "common/analyzer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace sarea {
+namespace {
+
+bool ShareAKey(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  return std::any_of(a.begin(), a.end(),
+                     [&](const std::string& k) { return std::count(b.begin(), b.end(), k) > 0; });
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += s + " ";
+  return out;
+}
+
+class AnalyzerTest : public ::testing::Test {
+ protected:
+  std::vector<std::string> Keys(const std::string& lang, const std::string& word) {
+    const std::vector<Token> tokens = analyzer_.Analyze(word, lang);
+    return tokens.empty() ? std::vector<std::string>{} : tokens.front().keys;
+  }
+  Analyzer analyzer_;
+};
+
+struct Pair {
+  const char* lang;
+  const char* a;
+  const char* b;
+};
+
+// Singular and plural (and gender) forms must meet, including where Snowball
+// alone splits them (the Spanish -dad/-dades, -z/-ces, -en/-enes families).
+TEST_F(AnalyzerTest, InflectionsShareAKey) {
+  const Pair pairs[] = {
+      {"es", "ciudad", "Ciudades"},     {"es", "creativa", "Creativas"},
+      {"es", "creativo", "creativas"},  {"es", "propiedad", "propiedades"},
+      {"es", "entidad", "entidades"},   {"es", "origen", "orígenes"},
+      {"es", "luz", "luces"},           {"es", "raíz", "raíces"},
+      {"es", "plan", "planes"},         {"es", "ámbito", "ámbitos"},
+      {"en", "city", "cities"},         {"en", "culture", "cultural"},
+      {"en", "creative", "creativity"}, {"en", "development", "developing"},
+  };
+  for (const Pair& p : pairs) {
+    const auto a = Keys(p.lang, p.a), b = Keys(p.lang, p.b);
+    EXPECT_TRUE(ShareAKey(a, b)) << p.lang << ": " << p.a << " {" << Join(a) << "} vs " << p.b
+                                 << " {" << Join(b) << "}";
+  }
+}
+
+// Prefix-stripping lemmas from Hunspell would join unrelated words.
+TEST_F(AnalyzerTest, UnrelatedWordsDoNotMeet) {
+  const Pair pairs[] = {
+      {"es", "propiedad", "piedad"},
+      {"es", "configuración", "figuración"},
+      {"es", "ciudad", "cuidado"},
+      {"en", "city", "citizen"},
+  };
+  for (const Pair& p : pairs) {
+    EXPECT_FALSE(ShareAKey(Keys(p.lang, p.a), Keys(p.lang, p.b))) << p.a << " vs " << p.b;
+  }
+}
+
+// Snowball Spanish needs the accent to strip "-ción": stem first, fold after.
+TEST_F(AnalyzerTest, StemsTheAccentedWordAndFoldsTheStem) {
+  const auto keys = Keys("es", "configuración");
+  EXPECT_NE(std::find(keys.begin(), keys.end(), "configur"), keys.end()) << Join(keys);
+  for (const auto& k : Keys("es", "Creación")) EXPECT_EQ(k.find("ó"), std::string::npos) << k;
+}
+
+TEST_F(AnalyzerTest, TokensCarryOffsetsPositionsAndForms) {
+  const std::string text = "La Red de Ciudades Creativas";
+  const std::vector<Token> tokens = analyzer_.Analyze(text, "es");
+  ASSERT_EQ(tokens.size(), 5u);
+  EXPECT_EQ(tokens[3].word, "ciudades");
+  EXPECT_EQ(text.substr(tokens[3].begin, tokens[3].end - tokens[3].begin), "Ciudades");
+  EXPECT_EQ(tokens[3].position, 4u);
+  EXPECT_TRUE(tokens[0].stopword);   // "la"
+  EXPECT_TRUE(tokens[2].stopword);   // "de"
+  EXPECT_FALSE(tokens[1].stopword);  // "red"
+}
+
+TEST_F(AnalyzerTest, AccentFoldedFormIsKept) {
+  const std::vector<Token> tokens = analyzer_.Analyze("Gastronomía", "es");
+  ASSERT_EQ(tokens.size(), 1u);
+  EXPECT_EQ(tokens[0].word, "gastronomía");
+  EXPECT_EQ(tokens[0].folded, "gastronomia");
+}
+
+TEST_F(AnalyzerTest, StopwordsAreLanguageSpecific) {
+  EXPECT_TRUE(analyzer_.Analyze("the", "en").front().stopword);
+  EXPECT_FALSE(analyzer_.Analyze("the", "es").front().stopword);
+  EXPECT_TRUE(analyzer_.Analyze("los", "es").front().stopword);
+}
+
+TEST_F(AnalyzerTest, UnknownLanguagesAreNotStemmed) {
+  EXPECT_EQ(Keys("und", "Ciudades"), std::vector<std::string>{"ciudades"});
+  EXPECT_EQ(Keys("gl", "cidades"), std::vector<std::string>{"cidades"});
+}
+
+TEST_F(AnalyzerTest, OverlongWordsAreSkippedButKeepTheirPosition) {
+  const std::string text = "alpha " + std::string(100, 'x') + " beta";
+  const std::vector<Token> tokens = analyzer_.Analyze(text, "en");
+  ASSERT_EQ(tokens.size(), 2u);
+  EXPECT_EQ(tokens[1].position, 3u);
+}
+
+TEST_F(AnalyzerTest, EmptyTextHasNoTokens) { EXPECT_TRUE(analyzer_.Analyze("", "en").empty()); }
+
+}  // namespace
+}  // namespace sarea

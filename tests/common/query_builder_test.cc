@@ -1,0 +1,192 @@
+#include "common/query_builder.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "common/passage.h"
+#include "common/readers.h"
+#include "common/schema.h"
+
+namespace sarea {
+namespace {
+
+// An in-memory index of passages, and a helper that runs a query over it.
+class QueryBuilderTest : public ::testing::Test {
+ protected:
+  QueryBuilderTest() : db_(std::string(), Xapian::DB_BACKEND_INMEMORY), builder_(analyzer_) {}
+
+  void Add(const std::string& id, const std::string& lang, const std::string& text) {
+    Passage p{id, "doc", "Doc", lang, static_cast<int>(db_.get_doccount()), text, "", ""};
+    db_.add_document(ToXapianDocument(p, analyzer_));
+  }
+
+  void AddSeed() {
+    std::ifstream in(SAREA_SOURCE_DIR "/corpus/creative-cities-network.txt");
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    Result<ReadResult> read = ReadFile("creative-cities-network.txt", bytes.str());
+    ASSERT_TRUE(read.ok()) << read.status().ToString();
+    LanguageIdentifier identifier;
+    for (const Passage& p : BuildPassages(read->documents.at(0), identifier)) {
+      db_.add_document(ToXapianDocument(p, analyzer_));
+      seed_.push_back(p);
+    }
+  }
+
+  // The ids of the matching passages, best first.
+  std::vector<std::string> Search(const std::string& q, const QueryOptions& options = {}) {
+    Result<BuiltQuery> built = builder_.Build(q, db_, options);
+    EXPECT_TRUE(built.ok()) << q << ": " << built.status().ToString();
+    if (!built.ok()) return {};
+    Xapian::Enquire enquire(db_);
+    enquire.set_query(built->query);
+    std::vector<std::string> ids;
+    const Xapian::MSet mset = enquire.get_mset(0, 100);
+    for (auto it = mset.begin(); it != mset.end(); ++it) {
+      ids.push_back(FromXapianDocument(it.get_document())->id);
+    }
+    return ids;
+  }
+
+  Xapian::WritableDatabase db_;
+  Analyzer analyzer_;
+  QueryBuilder builder_;
+  std::vector<Passage> seed_;
+};
+
+std::set<std::string> Sorted(std::vector<std::string> v) { return {v.begin(), v.end()}; }
+
+// Done means of the foundation: "ciudad creativa" and "creacion" find the Spanish
+// passages that say "Ciudades Creativas" and "creación".
+TEST_F(QueryBuilderTest, SeedSpanishPassagesMatchSingularAndAccentlessQueries) {
+  AddSeed();
+  std::set<std::string> with_ciudades_creativas, with_creacion;
+  for (const Passage& p : seed_) {
+    if (p.text.find("Ciudades Creativas") != std::string::npos)
+      with_ciudades_creativas.insert(p.id);
+    if (p.text.find("creación") != std::string::npos) with_creacion.insert(p.id);
+  }
+  ASSERT_EQ(with_ciudades_creativas.size(), 2u);
+  ASSERT_EQ(with_creacion.size(), 1u);
+
+  const auto ciudad = Search("ciudad creativa");
+  ASSERT_GE(ciudad.size(), 2u);
+  EXPECT_EQ(Sorted({ciudad[0], ciudad[1]}), with_ciudades_creativas);
+  EXPECT_EQ(Sorted(Search("creacion")), with_creacion);
+  EXPECT_EQ(Sorted(Search("creación")), with_creacion);
+}
+
+TEST_F(QueryBuilderTest, AccentsMatchInBothDirections) {
+  Add("accented", "es", "La configuración del sistema");
+  Add("plain", "es", "La configuracion del sistema");
+  EXPECT_EQ(Sorted(Search("configuracion")), (std::set<std::string>{"accented", "plain"}));
+  EXPECT_EQ(Sorted(Search("configuración")), (std::set<std::string>{"accented", "plain"}));
+}
+
+TEST_F(QueryBuilderTest, EachReadingOnlyMatchesItsLanguage) {
+  Add("es", "es", "el arte de la gastronomía");
+  Add("en", "en", "art and gastronomy");
+  EXPECT_EQ(Search("gastronomía"), std::vector<std::string>{"es"});
+  EXPECT_EQ(Search("gastronomy"), std::vector<std::string>{"en"});
+  EXPECT_EQ(Search("art", {{"es"}}), std::vector<std::string>{});
+  EXPECT_EQ(Search("gastronomy lang:en"), std::vector<std::string>{"en"});
+}
+
+TEST_F(QueryBuilderTest, PhrasesKeepOrderAndStemming) {
+  Add("a", "en", "sustainable urban development plans");
+  Add("b", "en", "development that is sustainable");
+  EXPECT_EQ(Search("\"sustainable development\""), std::vector<std::string>{});
+  EXPECT_EQ(Search("\"sustainable urban development\""), std::vector<std::string>{"a"});
+  EXPECT_EQ(Search("\"urban development plan\""), std::vector<std::string>{"a"});  // plan ~ plans
+}
+
+TEST_F(QueryBuilderTest, RequiredExcludedAndBooleans) {
+  Add("cine", "es", "cine y música");
+  Add("musica", "es", "música y literatura");
+  Add("diseno", "es", "diseño");
+  EXPECT_EQ(Sorted(Search("música -cine")), (std::set<std::string>{"musica"}));
+  EXPECT_EQ(Sorted(Search("+cine música")), (std::set<std::string>{"cine"}));
+  EXPECT_EQ(Sorted(Search("cine OR diseño")), (std::set<std::string>{"cine", "diseno"}));
+  EXPECT_EQ(Sorted(Search("música AND literatura")), (std::set<std::string>{"musica"}));
+  EXPECT_EQ(Sorted(Search("música NOT cine")), (std::set<std::string>{"musica"}));
+}
+
+TEST_F(QueryBuilderTest, PrefixExpandsOverIndexedSpellings) {
+  Add("a", "es", "creatividad");
+  Add("b", "es", "creación");
+  Add("c", "es", "ciudad");
+  EXPECT_EQ(Sorted(Search("crea*")), (std::set<std::string>{"a", "b"}));
+  EXPECT_EQ(Search("zzz*"), std::vector<std::string>{});
+}
+
+TEST_F(QueryBuilderTest, StopwordsAreDroppedUnlessTheyAreAllThereIs) {
+  Add("a", "en", "the network");
+  Add("b", "en", "the cities");
+  EXPECT_EQ(Search("the network"), std::vector<std::string>{"a"});
+  EXPECT_EQ(Sorted(Search("the")), (std::set<std::string>{"a", "b"}));
+}
+
+TEST_F(QueryBuilderTest, DocFilter) {
+  Passage p{"x-0", "other.txt", "Other", "en", 0, "music cities", "", ""};
+  db_.add_document(ToXapianDocument(p, analyzer_));
+  Add("a", "en", "music");
+  EXPECT_EQ(Search("music doc:other.txt"), std::vector<std::string>{"x-0"});
+}
+
+TEST_F(QueryBuilderTest, UnparsableQueriesAreReadAsPlainWords) {
+  Add("a", "en", "creative cities");
+  for (const char* q : {"\"creative cities", "creative AND", "OR cities", "cities NOT"}) {
+    Result<BuiltQuery> built = builder_.Build(q, db_);
+    ASSERT_TRUE(built.ok()) << q;
+    EXPECT_TRUE(built->relaxed) << q;
+  }
+  EXPECT_EQ(Search("\"creative cities"), std::vector<std::string>{"a"});
+}
+
+TEST_F(QueryBuilderTest, Errors) {
+  Add("a", "en", "creative cities");
+  const std::pair<const char*, const char*> cases[] = {
+      {"", "no words"},
+      {"   ", "no words"},
+      {"-cities", "only excludes"},
+      {"cities lang:xx", "unknown language 'xx'"},
+  };
+  for (const auto& [q, message] : cases) {
+    Result<BuiltQuery> built = builder_.Build(q, db_);
+    ASSERT_FALSE(built.ok()) << q;
+    EXPECT_EQ(built.status().code(), StatusCode::kInvalidArgument) << q;
+    EXPECT_NE(built.status().message().find(message), std::string::npos)
+        << built.status().message();
+  }
+  EXPECT_NE(builder_.Build("x lang:fr", db_).status().message().find("the index has: en"),
+            std::string::npos);
+}
+
+// The indexer and the query side share one pipeline: the same text yields the
+// same terms on both sides.
+TEST_F(QueryBuilderTest, IndexAndQueryProduceTheSameTerms) {
+  const std::pair<const char*, const char*> texts[] = {
+      {"es", "Ciudades Creativas: gastronomía, diseño y creación en Bilbao"},
+      {"en", "Creative Cities: gastronomy, design and creation in Bilbao"},
+  };
+  for (const auto& [lang, text] : texts) {
+    Passage p{"p", "d", "t", lang, 0, text, "", ""};
+    db_.add_document(ToXapianDocument(p, analyzer_));
+    Result<BuiltQuery> built = builder_.Build(text, db_, {{lang}});
+    ASSERT_TRUE(built.ok());
+    std::set<std::string> query_terms(built->query.get_terms_begin(), built->query.get_terms_end());
+    std::set<std::string> index_terms;
+    for (const Token& t : analyzer_.Analyze(text, lang)) {
+      if (t.stopword) continue;
+      for (const std::string& key : t.keys) index_terms.insert(schema::KeyTerm(lang, key));
+    }
+    EXPECT_EQ(query_terms, index_terms) << text;
+  }
+}
+
+}  // namespace
+}  // namespace sarea
