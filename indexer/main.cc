@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -21,8 +22,20 @@ constexpr int kExitOk = 0;
 constexpr int kExitSomeFailed = 1;
 constexpr int kExitUsage = 2;
 
+// The document id a file gets when indexed: its path relative to the corpus when
+// it lies inside it, else its file name.
+std::string DocumentIdFor(const std::string& path, const std::string& corpus) {
+  std::error_code ec;
+  const auto file = std::filesystem::weakly_canonical(path, ec);
+  const auto root = std::filesystem::weakly_canonical(corpus, ec);
+  const auto rel = file.lexically_relative(root);
+  if (!rel.empty() && *rel.begin() != "..") return rel.generic_string();
+  return std::filesystem::path(path).filename().string();
+}
+
 // --analyze: one JSON line per passage of FILE, no index touched.
-int Analyze(const std::string& path, const std::vector<std::string>& expected_languages) {
+int Analyze(const std::string& path, const std::string& corpus,
+            const std::vector<std::string>& expected_languages) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::cerr << "sarea-index: cannot read " << path << "\n";
@@ -30,7 +43,7 @@ int Analyze(const std::string& path, const std::vector<std::string>& expected_la
   }
   std::ostringstream bytes;
   bytes << in.rdbuf();
-  sarea::Result<sarea::ReadResult> read = sarea::ReadFile(path, bytes.str());
+  sarea::Result<sarea::ReadResult> read = sarea::ReadFile(DocumentIdFor(path, corpus), bytes.str());
   if (!read.ok()) {
     std::cerr << "sarea-index: " << path << ": " << read.status().message() << "\n";
     return kExitSomeFailed;
@@ -105,7 +118,7 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
   try {
-    if (!analyze.empty()) return Analyze(analyze, options.expected_languages);
+    if (!analyze.empty()) return Analyze(analyze, corpus, options.expected_languages);
     options.corpus = corpus;
     options.index = index;
     options.progress = !quiet && !json;
