@@ -8,6 +8,8 @@
 #include <cstring>
 #include <set>
 
+#include <xapian.h>
+
 namespace sarea::indexer {
 namespace fs = std::filesystem;
 
@@ -68,19 +70,32 @@ Result<fs::path> IndexStore::LiveOrCreate() {
   const fs::path generation = NextGeneration();
   fs::create_directories(generation, ec);
   if (ec) return Status::IoError("cannot create " + generation.string() + ": " + ec.message());
+  // The link must never point at a directory without a database in it.
+  try {
+    Xapian::WritableDatabase(generation.string(), Xapian::DB_CREATE_OR_OPEN).close();
+  } catch (const Xapian::Error& e) {
+    return Status::IoError("cannot create an index in " + generation.string() + ": " + e.get_msg());
+  }
   Status swapped = SwapIn(generation);
   if (!swapped.ok()) return swapped;
   return generation;
 }
 
+Status IndexStore::AdoptPlainDirectory() {
+  std::error_code ec;
+  if (!fs::is_directory(fs::symlink_status(index_, ec))) return Status::Ok();
+  // Readers opening the path between the two renames find nothing and retry.
+  const fs::path aside = NextGeneration();
+  fs::rename(index_, aside, ec);
+  if (ec) return Status::IoError("cannot move " + index_.string() + " aside: " + ec.message());
+  return SwapIn(aside);
+}
+
 Status IndexStore::SwapIn(const fs::path& generation) {
   std::error_code ec;
   if (fs::is_directory(fs::symlink_status(index_, ec))) {
-    // A plain database directory: move it aside as a generation first. Readers
-    // opening the path in the moment between the two renames find nothing and retry.
-    const fs::path aside = NextGeneration();
-    fs::rename(index_, aside, ec);
-    if (ec) return Status::IoError("cannot move " + index_.string() + " aside: " + ec.message());
+    Status adopted = AdoptPlainDirectory();
+    if (!adopted.ok()) return adopted;
   }
   const fs::path tmp = index_.string() + ".swap-" + std::to_string(::getpid());
   fs::remove(tmp, ec);

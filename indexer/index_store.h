@@ -47,6 +47,10 @@ class IndexStore {
   // A new, empty generation directory path (not yet created).
   std::filesystem::path NextGeneration() const;
 
+  // A plain database directory at the index path (made by another tool) is
+  // renamed to a generation and linked; nothing happens otherwise.
+  Status AdoptPlainDirectory();
+
   // Makes `generation` the live index atomically; keeps the one it replaces.
   Status SwapIn(const std::filesystem::path& generation);
 

@@ -54,7 +54,8 @@ Result<ScannedCorpus> ScanCorpus(const fs::path& corpus) {
        end;
        it != end; it.increment(ec)) {
     if (ec) break;
-    const fs::path rel = fs::relative(it->path(), corpus, ec);
+    // Lexically: a symlinked file keeps its own name, not its target's.
+    const fs::path rel = it->path().lexically_relative(corpus);
     if (Hidden(rel)) continue;
     if (!it->is_regular_file(ec)) continue;
     if (FormatForPath(rel.generic_string()) == Format::kUnknown)
@@ -224,9 +225,14 @@ void Indexer::RemoveVanished(const std::set<std::string>& present) {
 void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
   report_ = &report;
   report.skipped = corpus.skipped;
-  if (!force_) LoadFileRecords();
+  // Records are needed even when forced: they say what to delete.
+  LoadFileRecords();
   Progress progress(corpus.files.size(), options_.progress);
   db_.begin_transaction();
+  // Versions go into the first batch, so that a run killed after it leaves an
+  // index that says what analysis its passages had.
+  db_.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
+  db_.set_metadata(schema::kMetaAnalyzerVersion, std::to_string(kAnalyzerVersion));
   int in_batch = 0;
   for (const std::string& rel : corpus.files) {
     ProcessFile(rel);
@@ -238,8 +244,6 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
     }
   }
   RemoveVanished(std::set<std::string>(corpus.files.begin(), corpus.files.end()));
-  db_.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
-  db_.set_metadata(schema::kMetaAnalyzerVersion, std::to_string(kAnalyzerVersion));
   db_.commit_transaction();
   for (const std::string& lang : IndexLanguages(db_)) {
     report.passages[lang] = static_cast<int>(db_.get_termfreq(schema::LangTerm(lang)));
@@ -263,6 +267,10 @@ Result<Report> RunIndexer(const IndexOptions& options) {
   IndexStore store(options.index);
   fs::path target;
   if (options.rebuild) {
+    // A plain directory becomes a generation first, so it is numbered below the
+    // new one and kept as the previous generation.
+    Status adopted = store.AdoptPlainDirectory();
+    if (!adopted.ok()) return adopted;
     store.RemoveStaleGenerations();
     target = store.NextGeneration();
   } else {
