@@ -156,7 +156,9 @@ TEST(LanguageIdentifier, DebianDescriptionsOtherLanguages) {
   const auto accuracy =
       Accuracy(LoadLabelled(), open, {"en", "es", "fr", "pt", "it", "de", "eu", "ca"});
   for (const auto& [key, value] : accuracy) {
-    if (key.find("/short") == std::string::npos) EXPECT_GE(value, 0.90) << key;
+    if (key.find("/short") == std::string::npos) {
+      EXPECT_GE(value, 0.90) << key;
+    }
   }
 }
 
