@@ -21,6 +21,9 @@ constexpr std::pair<std::string_view, std::string_view> kStemmers[] = {
 }  // namespace
 
 std::string NormalizeLanguageTag(std::string_view tag) {
+  while (!tag.empty() && std::isspace(static_cast<unsigned char>(tag.front())))
+    tag.remove_prefix(1);
+  while (!tag.empty() && std::isspace(static_cast<unsigned char>(tag.back()))) tag.remove_suffix(1);
   std::string code;
   for (char c : tag) {
     if (c == '-' || c == '_') break;

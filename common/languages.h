@@ -15,8 +15,8 @@ namespace sarea {
 
 inline constexpr char kUndetermined[] = "und";
 
-// "es-ES" -> "es", "EU" -> "eu", "spa"/"eng" are not mapped. Returns "" when the
-// tag is not 2-3 ASCII letters optionally followed by "-" or "_" and more.
+// "es-ES" -> "es", " EU " -> "eu"; "spa"/"eng" are not mapped. Returns "" when
+// the tag is not 2-3 ASCII letters optionally followed by "-" or "_" and more.
 std::string NormalizeLanguageTag(std::string_view tag);
 
 // The Xapian (Snowball) stemmer name for a normalised code ("es" -> "spanish"),
