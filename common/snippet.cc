@@ -1,0 +1,124 @@
+#include "common/snippet.h"
+
+#include <vector>
+
+namespace sarea {
+namespace {
+
+std::size_t CodePoints(std::string_view text, std::size_t begin, std::size_t end) {
+  std::size_t n = 0;
+  for (std::size_t i = begin; i < end; ++i)
+    n += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+  return n;
+}
+
+struct Window {
+  std::size_t first = 0;  // token indexes, inclusive
+  std::size_t last = 0;
+};
+
+// The longest run of tokens from `first` whose text fits in `length` code points.
+Window Extend(std::string_view text, const std::vector<Token>& tokens, std::size_t first,
+              std::size_t length) {
+  Window w{first, first};
+  while (w.last + 1 < tokens.size() &&
+         CodePoints(text, tokens[first].begin, tokens[w.last + 1].end) <= length) {
+    ++w.last;
+  }
+  return w;
+}
+
+std::size_t DistinctMatches(const std::vector<const std::string*>& matched, const Window& w) {
+  std::set<std::string> seen;
+  for (std::size_t i = w.first; i <= w.last; ++i) {
+    if (matched[i]) seen.insert(*matched[i]);
+  }
+  return seen.size();
+}
+
+// Tries windows that start a little before each matched word and keeps the one
+// with the most distinct matched keys (the earliest on ties).
+Window BestWindow(std::string_view text, const std::vector<Token>& tokens,
+                  const std::vector<const std::string*>& matched, std::size_t length) {
+  Window best = Extend(text, tokens, 0, length);
+  std::size_t best_score = DistinctMatches(matched, best);
+  for (std::size_t m = 0; m < tokens.size(); ++m) {
+    if (!matched[m]) continue;
+    std::size_t first = m;  // lead in with up to a quarter of the window of context
+    while (first > 0 && CodePoints(text, tokens[first - 1].begin, tokens[m].begin) <= length / 4)
+      --first;
+    const Window w = Extend(text, tokens, first, length);
+    const std::size_t score = DistinctMatches(matched, w);
+    if (score > best_score) best = w, best_score = score;
+  }
+  return best;
+}
+
+}  // namespace
+
+std::string EscapeHtml(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string MakeSnippet(std::string_view text, std::string_view lang,
+                        const std::set<std::string>& keys, Analyzer& analyzer,
+                        const SnippetOptions& options) {
+  const std::vector<Token> tokens = analyzer.Analyze(text, lang);
+  // For each token, the first of its keys that the query has, or null.
+  std::vector<const std::string*> matched(tokens.size(), nullptr);
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    for (const std::string& key : tokens[i].keys) {
+      const auto it = keys.find(key);
+      if (it != keys.end()) {
+        matched[i] = &*it;
+        break;
+      }
+    }
+  }
+  std::size_t begin = 0, end = text.size();
+  std::size_t first = 0, last = tokens.empty() ? 0 : tokens.size() - 1;
+  if (CodePoints(text, 0, text.size()) > options.length && !tokens.empty()) {
+    const Window w = BestWindow(text, tokens, matched, options.length);
+    first = w.first, last = w.last;
+    begin = w.first == 0 ? 0 : tokens[w.first].begin;
+    end = w.last + 1 == tokens.size() ? text.size() : tokens[w.last].end;
+  }
+  std::string out = begin > 0 ? options.ellipsis + " " : "";
+  std::size_t at = begin;
+  for (std::size_t i = first; !tokens.empty() && i <= last; ++i) {
+    if (!matched[i]) continue;
+    out += EscapeHtml(text.substr(at, tokens[i].begin - at));
+    out += options.mark_open +
+           EscapeHtml(text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin)) +
+           options.mark_close;
+    at = tokens[i].end;
+  }
+  out += EscapeHtml(text.substr(at, end - at));
+  if (end < text.size()) out += " " + options.ellipsis;
+  return out;
+}
+
+}  // namespace sarea
