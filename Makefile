@@ -6,7 +6,9 @@ INDEX      ?= data/index
 JOBS       ?= $(shell nproc)
 GENERATOR  := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
 
-.PHONY: deps build index run test clean format
+PORT       ?= 8080
+
+.PHONY: deps build index run serve test clean format
 
 deps:
 	@scripts/install-deps
@@ -18,7 +20,9 @@ build: deps
 index: build
 	$(BUILD)/bin/sarea-index --corpus $(CORPUS) --index $(INDEX)
 
+# Indexes corpus/ (incrementally) and serves it on http://127.0.0.1:$(PORT).
 run: index
+	$(BUILD)/bin/sarea-serve --index $(INDEX) --port $(PORT)
 
 # The test build runs under AddressSanitizer and UndefinedBehaviorSanitizer.
 test: deps

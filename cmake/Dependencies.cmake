@@ -24,6 +24,7 @@ sarea_pkg_config(HUNSPELL hunspell libhunspell-dev)
 sarea_pkg_config(XXHASH libxxhash libxxhash-dev)
 sarea_pkg_config(CMARK libcmark libcmark-dev)
 sarea_pkg_config(GUMBO gumbo libgumbo-dev)
+sarea_pkg_config(HTTPLIB cpp-httplib libcpp-httplib-dev)
 sarea_find_package(nlohmann_json nlohmann-json3-dev)
 sarea_find_package(CLI11 libcli11-dev)
 

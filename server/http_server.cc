@@ -1,0 +1,245 @@
+#include "server/http_server.h"
+
+#include <httplib.h>
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "common/text.h"
+
+namespace sarea::server {
+namespace {
+
+constexpr std::size_t kMaxQueryBytes = 1024;
+constexpr char kJson[] = "application/json; charset=utf-8";
+
+void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJson);
+}
+
+void SendError(httplib::Response& res, const Status& status) {
+  SendJson(res, ErrorStatus(status.code()),
+           {{"error", {{"code", StatusCodeName(status.code())}, {"message", status.message()}}}});
+}
+
+// Every parameter must be valid UTF-8; httplib has already decoded %XX.
+Status CheckParams(const httplib::Request& req) {
+  for (const auto& [name, value] : req.params) {
+    if (FindInvalidUtf8(name) != std::string::npos || FindInvalidUtf8(value) != std::string::npos) {
+      return Status::InvalidArgument("parameter '" + name + "' is not valid UTF-8");
+    }
+  }
+  return Status::Ok();
+}
+
+Result<int> IntParam(const httplib::Request& req, const char* name, int fallback, int min,
+                     int max) {
+  if (!req.has_param(name)) return fallback;
+  const std::string value = req.get_param_value(name);
+  int n = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), n);
+  if (error != std::errc() || end != value.data() + value.size() || n < min || n > max) {
+    return Status::InvalidArgument(std::string(name) + " must be a whole number from " +
+                                   std::to_string(min) + " to " + std::to_string(max));
+  }
+  return n;
+}
+
+Result<SearchRequest> ParseSearch(const httplib::Request& req) {
+  Status params = CheckParams(req);
+  if (!params.ok()) return params;
+  SearchRequest request;
+  request.query = req.get_param_value("q");
+  if (request.query.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return Status::InvalidArgument("q is required: the words to search for");
+  }
+  if (request.query.size() > kMaxQueryBytes) {
+    return Status::InvalidArgument("q is longer than " + std::to_string(kMaxQueryBytes) + " bytes");
+  }
+  const std::string lang = req.get_param_value("lang");
+  if (!lang.empty()) request.languages.push_back(lang);
+  request.doc = req.get_param_value("doc");
+  const Result<int> page = IntParam(req, "page", 1, 1, 100000);
+  const Result<int> size = IntParam(req, "size", 10, 1, 100);
+  const Result<int> snippet = IntParam(req, "snippet_len", 200, 20, 2000);
+  for (const Status& s : {page.status(), size.status(), snippet.status()}) {
+    if (!s.ok()) return s;
+  }
+  request.page = *page;
+  request.size = *size;
+  request.snippet_length = static_cast<std::size_t>(*snippet);
+  return request;
+}
+
+nlohmann::json HitJson(const Hit& hit) {
+  return {{"id", hit.passage.id},     {"doc", hit.passage.doc}, {"title", hit.passage.title},
+          {"lang", hit.passage.lang}, {"rank", hit.rank},       {"score", hit.score},
+          {"snippet", hit.snippet}};
+}
+
+double Since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+int ErrorStatus(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return 200;
+    case StatusCode::kInvalidArgument:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
+    case StatusCode::kUnavailable:
+      return 503;
+    case StatusCode::kCorruption:
+    case StatusCode::kIoError:
+    case StatusCode::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+HttpServer::HttpServer(SearchEngine& engine, ServerOptions options)
+    : engine_(engine), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
+  const int threads = std::max(1, options_.threads);
+  server_->new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(threads));
+  };
+  // Without it every keep-alive response waits ~40 ms (Nagle + delayed ACK).
+  server_->set_tcp_nodelay(true);
+  RegisterRoutes();
+}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::RegisterRoutes() {
+  using namespace std::placeholders;
+  server_->Get("/api/search", Wrap("/api/search", std::bind(&HttpServer::Search, this, _1, _2)));
+  server_->Get(R"(/api/passages/([^/]+))",
+               Wrap("/api/passages/{id}", std::bind(&HttpServer::GetPassage, this, _1, _2)));
+  server_->Get("/api/health", Wrap("/api/health", std::bind(&HttpServer::Health, this, _1, _2)));
+  server_->Get("/metrics", Wrap("/metrics", std::bind(&HttpServer::RenderMetrics, this, _1, _2)));
+  // CORS preflight.
+  server_->Options(R"(/.*)",
+                   Wrap("preflight", [this](const httplib::Request&, httplib::Response& res) {
+                     res.status = 204;
+                     if (!options_.cors_origin.empty()) {
+                       res.set_header("Access-Control-Allow-Methods", "GET, OPTIONS");
+                       res.set_header("Access-Control-Allow-Headers", "Content-Type");
+                       res.set_header("Access-Control-Max-Age", "86400");
+                     }
+                   }));
+  // Called for every response of status >= 400; fills only those no route made.
+  server_->set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        const auto start = std::chrono::steady_clock::now();
+        SendError(res, Status::NotFound("no route for " + req.method + " " + req.path));
+        Finish("other", req, res, Since(start));
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+  server_->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        SendError(res, Status::Internal("unexpected error"));
+      });
+}
+
+HttpServer::Handler HttpServer::Wrap(std::string route, Handler handler) {
+  return [this, route = std::move(route), handler = std::move(handler)](const httplib::Request& req,
+                                                                        httplib::Response& res) {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      handler(req, res);
+    } catch (const std::exception& e) {
+      SendError(res, Status::Internal(std::string("unexpected error: ") + e.what()));
+    } catch (...) {
+      SendError(res, Status::Internal("unexpected error"));
+    }
+    if (res.status == -1) res.status = 200;  // httplib's "not set yet"
+    const std::string origin = req.get_header_value("Origin");
+    if (!options_.cors_origin.empty() && !origin.empty() &&
+        (options_.cors_origin == "*" || origin == options_.cors_origin)) {
+      res.set_header("Access-Control-Allow-Origin", options_.cors_origin == "*" ? "*" : origin);
+      res.set_header("Vary", "Origin");
+    }
+    Finish(route, req, res, Since(start));
+  };
+}
+
+void HttpServer::Finish(const std::string& route, const httplib::Request& req,
+                        const httplib::Response& res, double seconds) {
+  metrics_.Record(route, res.status, seconds);
+  std::fprintf(stderr, "%s %s %d %.2fms\n", req.method.c_str(), req.path.c_str(), res.status,
+               seconds * 1000);
+}
+
+void HttpServer::Search(const httplib::Request& req, httplib::Response& res) {
+  const auto start = std::chrono::steady_clock::now();
+  Result<SearchRequest> request = ParseSearch(req);
+  if (!request.ok()) return SendError(res, request.status());
+  Result<SearchResponse> found = engine_.Search(*request);
+  if (!found.ok()) return SendError(res, found.status());
+  nlohmann::json hits = nlohmann::json::array();
+  for (const Hit& hit : found->hits) hits.push_back(HitJson(hit));
+  SendJson(res, 200,
+           {{"query", request->query},
+            {"took_ms", Since(start) * 1000},
+            {"total", found->total},
+            {"total_exact", found->total_exact},
+            {"page", request->page},
+            {"size", request->size},
+            {"relaxed", found->relaxed},
+            {"hits", hits},
+            {"facets", {{"lang", found->lang_facets}}}});
+}
+
+void HttpServer::GetPassage(const httplib::Request& req, httplib::Response& res) {
+  const std::string id = req.matches[1];
+  if (FindInvalidUtf8(id) != std::string::npos)
+    return SendError(res, Status::InvalidArgument("bad passage id"));
+  Result<Passage> passage = engine_.GetPassage(id);
+  if (!passage.ok()) return SendError(res, passage.status());
+  SendJson(res, 200, PassageToJson(*passage));
+}
+
+void HttpServer::Health(const httplib::Request&, httplib::Response& res) {
+  Result<IndexStats> stats = engine_.Stats();
+  if (!stats.ok()) return SendError(res, stats.status());
+  SendJson(res, 200,
+           {{"status", "ok"},
+            {"index",
+             {{"revision", stats->revision},
+              {"documents", stats->documents},
+              {"passages", stats->passages},
+              {"languages", stats->languages}}}});
+}
+
+void HttpServer::RenderMetrics(const httplib::Request&, httplib::Response& res) {
+  Result<IndexStats> stats = engine_.Stats();
+  res.set_content(stats.ok() ? metrics_.Render(true, stats->revision, stats->passages)
+                             : metrics_.Render(false, 0, 0),
+                  "text/plain; version=0.0.4; charset=utf-8");
+}
+
+Result<int> HttpServer::Bind() {
+  const int port = options_.port == 0
+                       ? server_->bind_to_any_port(options_.bind)
+                       : (server_->bind_to_port(options_.bind, options_.port) ? options_.port : -1);
+  if (port < 0) {
+    return Status::Unavailable("cannot listen on " + options_.bind + ":" +
+                               std::to_string(options_.port));
+  }
+  return port;
+}
+
+bool HttpServer::Serve() { return server_->listen_after_bind(); }
+
+void HttpServer::Stop() { server_->stop(); }
+
+}  // namespace sarea::server

@@ -1,0 +1,76 @@
+// The HTTP layer of sarea-serve: routes, parameter parsing, JSON, errors, CORS,
+// access log and metrics over cpp-httplib. The only code that knows HTTP.
+//
+// Routes (registered in one place, RegisterRoutes):
+//   GET /api/search     ranked passages with snippets and language facets
+//   GET /api/passages/ID one passage
+//   GET /api/health     index statistics, or 503 while there is no index
+//   GET /metrics        Prometheus text
+// Every error is {"error":{"code":"snake_case","message":"..."}} with the HTTP
+// status of ErrorStatus(); a handler that throws answers 500 and the server
+// goes on serving.
+#ifndef SAREA_SERVER_HTTP_SERVER_H_
+#define SAREA_SERVER_HTTP_SERVER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "server/metrics.h"
+#include "server/search_engine.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace sarea::server {
+
+// The one table from engine error codes to HTTP statuses.
+int ErrorStatus(StatusCode code);
+
+struct ServerOptions {
+  std::string bind = "127.0.0.1";
+  int port = 8080;  // 0: any free port
+  int threads = 2;
+  std::string cors_origin;  // "" disables CORS; "*" allows any origin
+};
+
+class HttpServer {
+ public:
+  HttpServer(SearchEngine& engine, ServerOptions options);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds the listening socket; returns the port (useful with port 0).
+  Result<int> Bind();
+  // Serves until Stop(); requests in flight are finished before it returns.
+  bool Serve();
+  // Safe to call from any thread.
+  void Stop();
+
+ private:
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+  void RegisterRoutes();
+  // Adds timing, CORS, the access log, metrics and the catch-all to a handler.
+  Handler Wrap(std::string route, Handler handler);
+  void Finish(const std::string& route, const httplib::Request& req, const httplib::Response& res,
+              double seconds);
+
+  void Search(const httplib::Request& req, httplib::Response& res);
+  void GetPassage(const httplib::Request& req, httplib::Response& res);
+  void Health(const httplib::Request& req, httplib::Response& res);
+  void RenderMetrics(const httplib::Request& req, httplib::Response& res);
+
+  SearchEngine& engine_;
+  ServerOptions options_;
+  Metrics metrics_;
+  std::unique_ptr<httplib::Server> server_;
+};
+
+}  // namespace sarea::server
+
+#endif  // SAREA_SERVER_HTTP_SERVER_H_

@@ -1,0 +1,77 @@
+// sarea-serve: answers search queries over HTTP from the index sarea-index builds.
+//
+// Prints "listening on http://ADDR:PORT" once bound; stops gracefully (requests
+// in flight finish) on SIGINT or SIGTERM. Exit codes: 0 after a clean stop; 2
+// on a usage error or when the address cannot be bound.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "server/http_server.h"
+#include "server/search_engine.h"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 2;
+
+// Blocks SIGINT/SIGTERM in every thread (call before any thread starts) and
+// returns the set, for the one thread that waits for them.
+sigset_t BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Serves sarea's search API and page over HTTP."};
+  std::string index = "data/index";
+  sarea::server::ServerOptions options;
+  options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  app.add_option("--index", index, "index path (as given to sarea-index)")->capture_default_str();
+  app.add_option("--bind", options.bind, "address to listen on")->capture_default_str();
+  app.add_option("--port", options.port, "port; 0 picks a free one")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--threads", options.threads, "worker threads")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  app.add_option("--cors-origin", options.cors_origin,
+                 "allow browsers on this origin (or *) to call the API");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+
+  const sigset_t stop_signals = BlockStopSignals();
+  sarea::server::SearchEngine engine(index, options.threads);
+  sarea::server::HttpServer server(engine, options);
+  const sarea::Result<int> port = server.Bind();
+  if (!port.ok()) {
+    std::cerr << "sarea-serve: " << port.status().message() << "\n";
+    return kExitUsage;
+  }
+  std::printf("listening on http://%s:%d\n", options.bind.c_str(), *port);
+  std::fflush(stdout);
+
+  std::thread stopper([&] {
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    std::cerr << "sarea-serve: stopping\n";
+    server.Stop();
+  });
+  server.Serve();
+  // Serve() also returns on its own errors: wake the stopper so it can be joined.
+  pthread_kill(stopper.native_handle(), SIGTERM);
+  stopper.join();
+  return kExitOk;
+}

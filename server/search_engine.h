@@ -1,0 +1,96 @@
+// The search engine behind sarea-serve: queries, passages and index statistics
+// over a Xapian index that sarea-index may update or replace at any moment.
+//
+// No HTTP here: requests and answers are plain structs, errors are Status codes
+// (the HTTP layer maps them). A Xapian::Database is not thread-safe, so the
+// engine keeps a pool of searchers, each with its own Database, Analyzer and
+// QueryBuilder, and lends one to each call. Before every call a searcher
+// reopens its database (cheap when nothing changed) or, when the index path now
+// points at another generation (a --rebuild swap), opens the new one. On
+// DatabaseModifiedError the whole call is redone on a reopened database.
+//
+// Thread-safe: any number of threads may call at once; calls beyond the pool
+// size wait for a searcher.
+#ifndef SAREA_SERVER_SEARCH_ENGINE_H_
+#define SAREA_SERVER_SEARCH_ENGINE_H_
+
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/passage.h"
+#include "common/status.h"
+
+namespace sarea::server {
+
+struct SearchRequest {
+  std::string query;                   // the user's query string (see query_builder.h)
+  std::vector<std::string> languages;  // only passages of these languages; empty: all
+  std::string doc;                     // only passages of this document; "": all
+  int page = 1;                        // 1-based
+  int size = 10;                       // hits per page
+  std::size_t snippet_length = 200;
+};
+
+struct Hit {
+  Passage passage;
+  int rank = 0;  // 1-based over all pages
+  double score = 0;
+  std::string snippet;  // HTML: escaped text, matches in <mark>
+};
+
+struct SearchResponse {
+  std::vector<Hit> hits;
+  unsigned total = 0;  // matching passages (an estimate unless total_exact)
+  bool total_exact = true;
+  std::map<std::string, unsigned> lang_facets;  // passages per language over all matches
+  bool relaxed = false;  // the query did not parse and was read as plain words
+};
+
+struct IndexStats {
+  unsigned long revision = 0;
+  unsigned documents = 0;
+  unsigned passages = 0;
+  std::map<std::string, unsigned> languages;  // passages per language
+};
+
+class SearchEngine {
+ public:
+  // Facet counts are exact up to this many matches.
+  static constexpr unsigned kExactCountUpTo = 10000;
+  // A query stops counting further matches after this long (seconds).
+  static constexpr double kTimeBudgetSeconds = 2.0;
+
+  // `index` is the index path as sarea-index was given it; it need not exist
+  // yet (calls then fail with kUnavailable until it does). `searchers` >= 1.
+  SearchEngine(std::string index, int searchers);
+  ~SearchEngine();
+  SearchEngine(const SearchEngine&) = delete;
+  SearchEngine& operator=(const SearchEngine&) = delete;
+
+  // Errors: kInvalidArgument (bad query or unknown language), kUnavailable (no
+  // index), kInternal.
+  Result<SearchResponse> Search(const SearchRequest& request);
+  // kNotFound for an unknown id.
+  Result<Passage> GetPassage(const std::string& id);
+  Result<IndexStats> Stats();
+
+ private:
+  class Searcher;
+  class Lease;
+  template <typename T, typename F>
+  Result<T> WithSearcher(F&& f);
+
+  std::string index_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::vector<std::unique_ptr<Searcher>> searchers_;
+  std::vector<Searcher*> idle_;
+};
+
+}  // namespace sarea::server
+
+#endif  // SAREA_SERVER_SEARCH_ENGINE_H_
