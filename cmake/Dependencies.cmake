@@ -25,6 +25,11 @@ sarea_pkg_config(XXHASH libxxhash libxxhash-dev)
 sarea_pkg_config(CMARK libcmark libcmark-dev)
 sarea_pkg_config(GUMBO gumbo libgumbo-dev)
 sarea_pkg_config(HTTPLIB cpp-httplib libcpp-httplib-dev)
+# httplib.h instantiates std::regex, in which GCC 12 at -O2 reports a known false
+# -Wmaybe-uninitialized from libstdc++; silence it only where httplib is used.
+add_library(sarea_httplib INTERFACE)
+target_link_libraries(sarea_httplib INTERFACE PkgConfig::HTTPLIB)
+target_compile_options(sarea_httplib INTERFACE -Wno-maybe-uninitialized)
 sarea_find_package(nlohmann_json nlohmann-json3-dev)
 sarea_find_package(CLI11 libcli11-dev)
 

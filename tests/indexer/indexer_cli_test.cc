@@ -3,6 +3,7 @@
 // checks the exit code, the --json report and the index it leaves on disk.
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
@@ -12,8 +13,10 @@
 #include <gtest/gtest.h>
 #include <xapian.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -74,6 +77,7 @@ struct Child {
   fs::path out;
   fs::path err;
   bool without_read_override = false;  // root, but unable to read 0000 files
+  int err_fd = -1;                     // when >= 0, stderr goes here instead of `err`
 };
 
 // Drops root's power to read any file from the bounding set, so the exec'd
@@ -92,11 +96,13 @@ void Spawn(const std::vector<std::string>& args, const fs::path& cwd, Child& chi
   argv.push_back(nullptr);
   const std::string out = child.out.string(), err = child.err.string(), dir = cwd.string();
   const bool drop = child.without_read_override;
+  const int given_err_fd = child.err_fd;
   child.pid = ::fork();
   if (child.pid == 0) {  // only async-signal-safe calls from here
     if (drop) DropReadOverride();
     const int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int err_fd =
+        given_err_fd >= 0 ? given_err_fd : ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (out_fd < 0 || err_fd < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0 ||
         (!dir.empty() && ::chdir(dir.c_str()) != 0)) {
       ::_exit(127);
@@ -122,6 +128,23 @@ bool Exited(const Child& child) {
   siginfo_t info{};
   ::waitid(P_PID, child.pid, &info, WEXITED | WNOHANG | WNOWAIT);
   return info.si_pid == child.pid;
+}
+
+// Everything read from `fd` until the other side is gone (EIO for a
+// pseudo-terminal whose last slave descriptor was closed, 0 for a pipe).
+std::string ReadUntilClosed(int fd) {
+  std::string bytes;
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      bytes.append(buf, static_cast<std::size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      return bytes;
+    }
+  }
 }
 
 // Every spelling the index has seen (form terms), in any language.
@@ -194,6 +217,28 @@ class IndexerCliTest : public ::testing::Test {
     return child;
   }
   RunResult Run(const std::vector<std::string>& args) { return Wait(Start(args)); }
+  // Like Run, but stderr is a pseudo-terminal; `err` is all the terminal got
+  // (with its \n turned into \r\n by the line discipline).
+  RunResult RunOnTerminal(const std::vector<std::string>& args) {
+    int master = -1, terminal = -1;
+    if (::openpty(&master, &terminal, nullptr, nullptr, nullptr) != 0) {
+      ADD_FAILURE() << "openpty: " << std::strerror(errno);
+      return {};
+    }
+    // Only the child's stderr (dup2 clears the flag) keeps the terminal open.
+    ::fcntl(master, F_SETFD, FD_CLOEXEC);
+    ::fcntl(terminal, F_SETFD, FD_CLOEXEC);
+    const std::string n = std::to_string(runs_++);
+    Child child{-1, dir_ / "scratch" / ("out" + n), dir_ / "scratch" / ("err" + n),
+                without_read_override_, terminal};
+    Spawn(args, dir_, child);
+    ::close(terminal);  // so that reading ends once the child has exited
+    const std::string shown = ReadUntilClosed(master);
+    ::close(master);
+    RunResult result = Wait(child);
+    result.err = shown;
+    return result;
+  }
   // One --json run; fails the test unless stdout is a JSON object.
   json Index(int expected_exit, std::vector<std::string> extra = {}) {
     extra.push_back("--json");
@@ -528,6 +573,59 @@ TEST_F(IndexerCliTest, MarkdownHtmlAndJsonlAreIndexed) {
   EXPECT_GT(PassagesOf(db, "r1", "en"), 0);
   EXPECT_GT(PassagesOf(db, "r2", "es"), 0);
   EXPECT_TRUE(IndexHasWord(db, "panadería"));
+}
+
+// ------------------------------------------------------------- progress bar
+
+// progress.h: the bar is drawn on stderr only when it is a terminal, and
+// main.cc turns it off for --quiet and --json.
+constexpr int kProgressFiles = 30;
+
+class IndexerProgressTest : public IndexerCliTest {
+ protected:
+  void SetUp() override {
+    IndexerCliTest::SetUp();
+    for (int i = 0; i < kProgressFiles; ++i) {
+      Write("f" + std::to_string(i) + ".txt", EnglishText("item" + std::to_string(i)));
+    }
+  }
+};
+
+TEST_F(IndexerProgressTest, BarIsDrawnWhenStderrIsATerminal) {
+  const RunResult run = RunOnTerminal(IndexArgs({}));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  // The last file is always drawn, whatever the rate limit skipped.
+  EXPECT_NE(run.err.find("\r[" + std::string(30, '#') + "] 30/30 files "), std::string::npos)
+      << run.err;
+  EXPECT_NE(run.err.find("files/s"), std::string::npos) << run.err;
+  EXPECT_NE(run.out.find("sarea-index: 30 added"), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("files/s"), std::string::npos) << "the bar is not on stdout";
+}
+
+TEST_F(IndexerProgressTest, QuietDrawsNoBarAndNoSummaryOnATerminal) {
+  const RunResult run = RunOnTerminal(IndexArgs({"--quiet"}));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err.find("files/s"), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("\r["), std::string::npos) << run.err;
+  EXPECT_EQ(run.out, "");
+  EXPECT_EQ(DistinctDocuments(Open()), kProgressFiles);
+}
+
+TEST_F(IndexerProgressTest, JsonDrawsNoBarOnATerminal) {
+  const RunResult run = RunOnTerminal(IndexArgs({"--json"}));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err.find("files/s"), std::string::npos) << run.err;
+  const json report = run.Json();
+  ASSERT_TRUE(report.is_object()) << run.out;
+  EXPECT_EQ(report["added"], kProgressFiles);
+}
+
+TEST_F(IndexerProgressTest, NoBarWhenStderrIsNotATerminal) {
+  const RunResult run = Run(IndexArgs({}));
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err.find("\r["), std::string::npos) << run.err;
+  EXPECT_EQ(run.err.find("files/s"), std::string::npos) << run.err;
+  EXPECT_NE(run.out.find("sarea-index: 30 added"), std::string::npos) << run.out;
 }
 
 // ------------------------------------------------------ locking, usage, exit
