@@ -285,10 +285,24 @@ Result<BuiltQuery> QueryBuilder::Build(std::string_view query, const Xapian::Dat
   BuiltQuery built;
   Result<ParsedQuery> strict = ParseStrict(query);
   built.relaxed = !strict.ok();
-  const ParsedQuery parsed = strict.ok() ? std::move(strict).value() : ParsePlain(query);
+  ParsedQuery parsed = strict.ok() ? std::move(strict).value() : ParsePlain(query);
+  // Clauses of punctuation alone ("-", "?!") say nothing.
+  parsed.clauses.erase(std::remove_if(parsed.clauses.begin(), parsed.clauses.end(),
+                                      [&](const Clause& c) {
+                                        return analyzer_.Analyze(c.text, kUndetermined).empty();
+                                      }),
+                       parsed.clauses.end());
   const bool has_positive = std::any_of(parsed.clauses.begin(), parsed.clauses.end(),
                                         [](const Clause& c) { return c.occur != Occur::kMustNot; });
-  if (parsed.clauses.empty()) return Status::InvalidArgument("the query has no words");
+  if (parsed.clauses.empty()) {
+    if (query.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+      return Status::InvalidArgument("the query has no words");
+    }
+    // Only punctuation or filters (a search box's first keystroke may be '"'):
+    // nothing to look for, which is no error.
+    built.query = Xapian::Query::MatchNothing;
+    return built;
+  }
   if (!has_positive)
     return Status::InvalidArgument("the query only excludes; add a word to look for");
   try {

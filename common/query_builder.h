@@ -50,7 +50,8 @@ class QueryBuilder {
   // `analyzer` must outlive the builder; both belong to one thread.
   explicit QueryBuilder(Analyzer& analyzer) : analyzer_(analyzer) {}
 
-  // Errors: kInvalidArgument for an empty query, a query of exclusions only, or
+  // A query of punctuation or filters only matches nothing. Errors:
+  // kInvalidArgument for a blank query, a query of exclusions only, or
   // an unknown language (the message names the index's languages); kUnavailable
   // when the database changed underneath (reopen it and build again).
   Result<BuiltQuery> Build(std::string_view query, const Xapian::Database& db,

@@ -145,6 +145,12 @@ TEST_F(QueryBuilderTest, UnparsableQueriesAreReadAsPlainWords) {
     EXPECT_TRUE(built->relaxed) << q;
   }
   EXPECT_EQ(Search("\"creative cities"), std::vector<std::string>{"a"});
+  // Punctuation alone (a first keystroke) finds nothing and is no error.
+  for (const char* q : {"\"", "--", "lang:en", "?!"}) {
+    Result<BuiltQuery> built = builder_.Build(q, db_);
+    ASSERT_TRUE(built.ok()) << q << ": " << built.status().ToString();
+    EXPECT_EQ(Search(q), std::vector<std::string>{}) << q;
+  }
 }
 
 TEST_F(QueryBuilderTest, Errors) {
