@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "common/aligner.h"
 #include "common/schema.h"
 #include "common/segmenter.h"
 
@@ -16,10 +17,16 @@ std::vector<Passage> BuildPassages(const SourceDocument& document, LanguageIdent
   }
   const std::vector<std::string> langs = identifier.IdentifyPassages(texts, hints);
   std::vector<Passage> passages;
+  std::vector<AlignInput> to_align;
   for (std::size_t i = 0; i < segments.size(); ++i) {
     const Segment& s = segments[i];
     passages.push_back({schema::PassageId(document.id, s.position), document.id, document.title,
-                        langs[i], s.position, s.text, s.section, document.url});
+                        langs[i], s.position, s.text, s.section, document.url, ""});
+    to_align.push_back({langs[i], s.text});
+  }
+  const Alignment alignment = AlignTranslations(to_align);
+  for (std::size_t i = 0; i < passages.size(); ++i) {
+    if (alignment.partner[i] >= 0) passages[i].translation = passages[alignment.partner[i]].id;
   }
   return passages;
 }
@@ -27,6 +34,8 @@ std::vector<Passage> BuildPassages(const SourceDocument& document, LanguageIdent
 nlohmann::json PassageToJson(const Passage& p) {
   nlohmann::json j = {{"id", p.id},     {"doc", p.doc},           {"title", p.title},
                       {"lang", p.lang}, {"position", p.position}, {"text", p.text}};
+  j["translation"] =
+      p.translation.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.translation);
   if (!p.section.empty()) j["section"] = p.section;
   if (!p.url.empty()) j["url"] = p.url;
   return j;
@@ -44,7 +53,8 @@ std::vector<std::string> PassageKeyTerms(const Passage& passage, Analyzer& analy
   return terms;
 }
 
-Xapian::Document ToXapianDocument(const Passage& p, Analyzer& analyzer) {
+Xapian::Document ToXapianDocument(const Passage& p, Analyzer& analyzer,
+                                  const Passage* translation) {
   Xapian::Document doc;
   doc.add_boolean_term(schema::PassageIdTerm(p.id));
   doc.add_boolean_term(schema::DocTerm(p.doc));
@@ -55,6 +65,14 @@ Xapian::Document ToXapianDocument(const Passage& p, Analyzer& analyzer) {
     }
     doc.add_term(schema::FormTerm(p.lang, token.folded, token.word));
   }
+  if (translation) {
+    for (const Token& token : analyzer.Analyze(translation->text, translation->lang)) {
+      for (const std::string& key : token.keys) {
+        doc.add_posting(schema::TranslationKeyTerm(translation->lang, key), token.position);
+      }
+    }
+  }
+  doc.add_value(schema::kSlotPair, translation ? std::min(p.id, translation->id) : p.id);
   doc.add_value(schema::kSlotDoc, p.doc);
   doc.add_value(schema::kSlotLang, p.lang);
   doc.add_value(schema::kSlotPosition, Xapian::sortable_serialise(p.position));
@@ -78,6 +96,7 @@ Result<Passage> FromXapianDocument(const Xapian::Document& document) {
     p.text = j.value("text", "");
     p.section = j.value("section", "");
     p.url = j.value("url", "");
+    if (j.contains("translation") && j["translation"].is_string()) p.translation = j["translation"];
   } catch (const nlohmann::json::exception& e) {
     return Status::Corruption("document " + std::to_string(document.get_docid()) +
                               " has malformed passage data: " + e.what());

@@ -28,12 +28,15 @@ struct Passage {
   std::string text;  // exactly as displayed
   std::string section;
   std::string url;
+  std::string translation;  // id of the passage's translation in the document, or ""
 };
 
-// The passages of one document, languages told, in reading order.
+// The passages of one document, languages told and translations aligned
+// (aligner.h), in reading order.
 std::vector<Passage> BuildPassages(const SourceDocument& document, LanguageIdentifier& identifier);
 
-// {"id","doc","title","lang","position","text"} plus "section"/"url" when set.
+// {"id","doc","title","lang","position","text","translation"} plus
+// "section"/"url" when set; "translation" is null when there is none.
 nlohmann::json PassageToJson(const Passage& passage);
 
 // The passage's index terms in order of first occurrence: its key terms
@@ -41,7 +44,9 @@ nlohmann::json PassageToJson(const Passage& passage);
 std::vector<std::string> PassageKeyTerms(const Passage& passage, Analyzer& analyzer);
 
 // The Xapian document for a passage: every term of schema.h, values and data.
-Xapian::Document ToXapianDocument(const Passage& passage, Analyzer& analyzer);
+// `translation`, when given, is the passage's twin, whose keys it also carries.
+Xapian::Document ToXapianDocument(const Passage& passage, Analyzer& analyzer,
+                                  const Passage* translation = nullptr);
 
 // Reads a passage back from its document data. kCorruption if the data is not
 // a passage's.

@@ -31,6 +31,10 @@ std::string KeyTerm(std::string_view lang, std::string_view key) {
   return KeyTermPrefix(lang).append(key);
 }
 
+std::string TranslationKeyTerm(std::string_view lang, std::string_view key) {
+  return kTranslationKeyPrefix + std::string(lang) + ":" + std::string(key);
+}
+
 std::string FormTerm(std::string_view lang, std::string_view folded, std::string_view word) {
   return FormTermPrefix(lang, folded, true).append(word);
 }

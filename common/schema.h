@@ -10,6 +10,9 @@
 //   U<lang>:<folded> <word>         a spelling seen, keyed by its accent-folded form,
 //                                   without positions: the way back from "creacion"
 //                                   to "creación"
+//   X<lang>:<key>                   a match key of the passage's TRANSLATION (in that
+//                                   language), with its positions there: cross-lingual
+//                                   retrieval finds a passage through its twin
 // Document data is the passage's JSON (see passage_document.h).
 #ifndef SAREA_COMMON_SCHEMA_H_
 #define SAREA_COMMON_SCHEMA_H_
@@ -21,7 +24,7 @@
 
 namespace sarea::schema {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // Term prefixes.
 inline constexpr char kPassageIdPrefix[] = "Q";
@@ -29,11 +32,14 @@ inline constexpr char kDocPrefix[] = "D";
 inline constexpr char kLangPrefix[] = "L";
 inline constexpr char kKeyPrefix[] = "Z";
 inline constexpr char kFormPrefix[] = "U";
+inline constexpr char kTranslationKeyPrefix[] = "X";
 
 // Value slots.
 inline constexpr Xapian::valueno kSlotDoc = 0;       // document id
 inline constexpr Xapian::valueno kSlotLang = 1;      // language code
 inline constexpr Xapian::valueno kSlotPosition = 2;  // passage position, sortable_serialise
+inline constexpr Xapian::valueno kSlotPair = 3;      // the smaller id of a passage and its
+                                                     // translation: collapse key for group=pair
 
 // Metadata keys.
 inline constexpr char kMetaSchemaVersion[] = "sarea:schema";      // kSchemaVersion
@@ -51,6 +57,8 @@ std::string PassageIdTerm(std::string_view passage_id);
 std::string DocTerm(std::string_view doc_id);
 std::string LangTerm(std::string_view lang);
 std::string KeyTerm(std::string_view lang, std::string_view key);
+// A key of the passage's translation, in the translation's language.
+std::string TranslationKeyTerm(std::string_view lang, std::string_view key);
 // The prefix shared by every key term of `lang`.
 std::string KeyTermPrefix(std::string_view lang);
 std::string FormTerm(std::string_view lang, std::string_view folded, std::string_view word);

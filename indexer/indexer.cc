@@ -168,8 +168,11 @@ void Indexer::IndexDocument(const SourceDocument& doc, const std::string& rel) {
   }
   const std::vector<Passage> passages = BuildPassages(doc, identifier_);
   db_.delete_document(schema::DocTerm(doc.id));
+  std::map<std::string, const Passage*> by_id;
+  for (const Passage& p : passages) by_id[p.id] = &p;
   for (const Passage& p : passages) {
-    db_.add_document(ToXapianDocument(p, analyzer_));
+    const auto twin = by_id.find(p.translation);
+    db_.add_document(ToXapianDocument(p, analyzer_, twin == by_id.end() ? nullptr : twin->second));
     ++report_->indexed[p.lang];
   }
   db_.set_metadata(

@@ -56,6 +56,8 @@ int Analyze(const std::string& path, const std::string& corpus,
                              {"passage", p.id},
                              {"lang", p.lang},
                              {"text", p.text},
+                             {"translation", p.translation.empty() ? nlohmann::json(nullptr)
+                                                                   : nlohmann::json(p.translation)},
                              {"terms", sarea::PassageKeyTerms(p, analyzer)}};
       std::cout << line.dump() << "\n";
     }

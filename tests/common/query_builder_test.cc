@@ -20,7 +20,7 @@ class QueryBuilderTest : public ::testing::Test {
   QueryBuilderTest() : db_(std::string(), Xapian::DB_BACKEND_INMEMORY), builder_(analyzer_) {}
 
   void Add(const std::string& id, const std::string& lang, const std::string& text) {
-    Passage p{id, "doc", "Doc", lang, static_cast<int>(db_.get_doccount()), text, "", ""};
+    Passage p{id, "doc", "Doc", lang, static_cast<int>(db_.get_doccount()), text, "", "", ""};
     db_.add_document(ToXapianDocument(p, analyzer_));
   }
 
@@ -131,7 +131,7 @@ TEST_F(QueryBuilderTest, StopwordsAreDroppedUnlessTheyAreAllThereIs) {
 }
 
 TEST_F(QueryBuilderTest, DocFilter) {
-  Passage p{"x-0", "other.txt", "Other", "en", 0, "music cities", "", ""};
+  Passage p{"x-0", "other.txt", "Other", "en", 0, "music cities", "", "", ""};
   db_.add_document(ToXapianDocument(p, analyzer_));
   Add("a", "en", "music");
   EXPECT_EQ(Search("music doc:other.txt"), std::vector<std::string>{"x-0"});
@@ -180,7 +180,7 @@ TEST_F(QueryBuilderTest, IndexAndQueryProduceTheSameTerms) {
       {"en", "Creative Cities: gastronomy, design and creation in Bilbao"},
   };
   for (const auto& [lang, text] : texts) {
-    Passage p{"p", "d", "t", lang, 0, text, "", ""};
+    Passage p{"p", "d", "t", lang, 0, text, "", "", ""};
     db_.add_document(ToXapianDocument(p, analyzer_));
     Result<BuiltQuery> built = builder_.Build(text, db_, {{lang}});
     ASSERT_TRUE(built.ok());
