@@ -142,9 +142,15 @@ Xapian::Query Combine(Xapian::Query::op op, const std::vector<Xapian::Query>& pa
 // Builds one language's reading of a parsed query.
 class Reading {
  public:
+  // With `via_translation`, the reading matches passages whose translation (in
+  // `lang`) has the words: it uses the X terms instead of the Z terms.
   Reading(Analyzer& analyzer, const Xapian::Database& db, std::string lang,
-          std::set<std::string>& keys)
-      : analyzer_(analyzer), db_(db), lang_(std::move(lang)), keys_(keys) {}
+          std::set<std::string>& keys, bool via_translation = false)
+      : analyzer_(analyzer),
+        db_(db),
+        lang_(std::move(lang)),
+        keys_(keys),
+        via_translation_(via_translation) {}
 
   Xapian::Query Build(const ParsedQuery& parsed) {
     drop_stopwords_ = HasContentWord(parsed);
@@ -230,7 +236,8 @@ class Reading {
     std::vector<Xapian::Query> terms;
     for (const std::string& key : keys) {
       keys_.insert(key);
-      terms.emplace_back(schema::KeyTerm(lang_, key));
+      terms.emplace_back(via_translation_ ? schema::TranslationKeyTerm(lang_, key)
+                                          : schema::KeyTerm(lang_, key));
     }
     return Combine(op, terms);
   }
@@ -239,6 +246,7 @@ class Reading {
   const Xapian::Database& db_;
   std::string lang_;
   std::set<std::string>& keys_;
+  bool via_translation_;
   bool drop_stopwords_ = false;
 };
 
@@ -267,6 +275,24 @@ Result<std::vector<std::string>> ReadingLanguages(const std::vector<std::string>
     langs = narrowed;
   }
   return langs;
+}
+
+// Adds the readings that match a passage through its translation (X terms).
+Xapian::Query WithTranslations(Analyzer& analyzer, BuiltQuery& built, const ParsedQuery& parsed,
+                               const Xapian::Database& db, const std::vector<std::string>& langs) {
+  std::vector<Xapian::Query> crossed;
+  for (const std::string& lang : IndexLanguages(db)) {
+    Xapian::Query q = Reading(analyzer, db, lang, built.keys_by_lang[lang], true).Build(parsed);
+    if (!q.empty()) crossed.push_back(std::move(q));
+  }
+  if (crossed.empty()) return built.query;
+  Xapian::Query query(Xapian::Query::OP_OR, built.query,
+                      Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+                                    Combine(Xapian::Query::OP_OR, crossed), kTranslationWeight));
+  // The crossed readings match passages of any language: keep the ones asked for.
+  std::vector<Xapian::Query> lang_terms;
+  for (const std::string& lang : langs) lang_terms.emplace_back(schema::LangTerm(lang));
+  return Xapian::Query(Xapian::Query::OP_FILTER, query, Combine(Xapian::Query::OP_OR, lang_terms));
 }
 
 }  // namespace
@@ -317,6 +343,8 @@ Result<BuiltQuery> QueryBuilder::Build(std::string_view query, const Xapian::Dat
     }
     built.query =
         readings.empty() ? Xapian::Query::MatchNothing : Combine(Xapian::Query::OP_OR, readings);
+    if (options.via_translation)
+      built.query = WithTranslations(analyzer_, built, parsed, db, *langs);
     std::vector<Xapian::Query> docs;
     for (const std::string& doc : parsed.docs) docs.emplace_back(schema::DocTerm(doc));
     if (!docs.empty()) {

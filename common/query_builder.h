@@ -32,7 +32,12 @@ struct QueryOptions {
   // Read the query only in these languages (normalised codes); empty: every
   // language of the index. Unknown languages are an error.
   std::vector<std::string> languages;
+  // Also match passages whose translation matches, ranked below direct matches
+  // of equal strength (their weight is scaled by kTranslationWeight).
+  bool via_translation = false;
 };
+
+inline constexpr double kTranslationWeight = 0.5;
 
 struct BuiltQuery {
   Xapian::Query query;

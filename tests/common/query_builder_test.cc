@@ -130,6 +130,20 @@ TEST_F(QueryBuilderTest, StopwordsAreDroppedUnlessTheyAreAllThereIs) {
   EXPECT_EQ(Sorted(Search("the")), (std::set<std::string>{"a", "b"}));
 }
 
+TEST_F(QueryBuilderTest, ViaTranslationFindsThePassageThroughItsTwin) {
+  Passage en{"en", "d", "t", "en", 0, "The gastronomy of the city", "", "", "es"};
+  Passage es{"es", "d", "t", "es", 1, "La cocina de la ciudad", "", "", "en"};
+  Passage other{"other", "d2", "t", "es", 0, "La música", "", "", ""};
+  db_.add_document(ToXapianDocument(en, analyzer_, &es));
+  db_.add_document(ToXapianDocument(es, analyzer_, &en));
+  db_.add_document(ToXapianDocument(other, analyzer_));
+  EXPECT_EQ(Search("gastronomy", {{"es"}}), std::vector<std::string>{});
+  EXPECT_EQ(Search("gastronomy", {{"es"}, true}), std::vector<std::string>{"es"});
+  // Both come back, the direct match first.
+  EXPECT_EQ(Search("gastronomy", {{}, true}), (std::vector<std::string>{"en", "es"}));
+  EXPECT_EQ(Search("cocina", {{}, true}), (std::vector<std::string>{"es", "en"}));
+}
+
 TEST_F(QueryBuilderTest, DocFilter) {
   Passage p{"x-0", "other.txt", "Other", "en", 0, "music cities", "", "", ""};
   db_.add_document(ToXapianDocument(p, analyzer_));
