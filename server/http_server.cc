@@ -72,13 +72,29 @@ Result<SearchRequest> ParseSearch(const httplib::Request& req) {
   request.page = *page;
   request.size = *size;
   request.snippet_length = static_cast<std::size_t>(*snippet);
+  const Result<int> translations = IntParam(req, "translations", 0, 0, 1);
+  if (!translations.ok()) return translations.status();
+  request.via_translation = *translations == 1;
+  const std::string group = req.get_param_value("group");
+  if (!group.empty() && group != "pair") {
+    return Status::InvalidArgument("group must be \"pair\" or absent");
+  }
+  request.group_pairs = group == "pair";
   return request;
 }
 
 nlohmann::json HitJson(const Hit& hit) {
-  return {{"id", hit.passage.id},     {"doc", hit.passage.doc}, {"title", hit.passage.title},
-          {"lang", hit.passage.lang}, {"rank", hit.rank},       {"score", hit.score},
-          {"snippet", hit.snippet}};
+  nlohmann::json j = {{"id", hit.passage.id},       {"doc", hit.passage.doc},
+                      {"title", hit.passage.title}, {"lang", hit.passage.lang},
+                      {"rank", hit.rank},           {"score", hit.score},
+                      {"snippet", hit.snippet},     {"translation", nullptr}};
+  if (hit.translation) {
+    j["translation"] = {{"id", hit.translation->id},
+                        {"lang", hit.translation->lang},
+                        {"snippet", hit.translation_snippet}};
+  }
+  if (hit.via_translation) j["via"] = "translation";
+  return j;
 }
 
 double Since(std::chrono::steady_clock::time_point start) {
@@ -203,9 +219,15 @@ void HttpServer::GetPassage(const httplib::Request& req, httplib::Response& res)
   const std::string id = req.matches[1];
   if (FindInvalidUtf8(id) != std::string::npos)
     return SendError(res, Status::InvalidArgument("bad passage id"));
-  Result<Passage> passage = engine_.GetPassage(id);
-  if (!passage.ok()) return SendError(res, passage.status());
-  SendJson(res, 200, PassageToJson(*passage));
+  const auto found = engine_.GetPassage(id);
+  if (!found.ok()) return SendError(res, found.status());
+  nlohmann::json body = PassageToJson(found->first);
+  body["translation"] = nullptr;
+  if (found->second) {
+    body["translation"] = {
+        {"id", found->second->id}, {"lang", found->second->lang}, {"text", found->second->text}};
+  }
+  SendJson(res, 200, body);
 }
 
 void HttpServer::Health(const httplib::Request&, httplib::Response& res) {

@@ -117,6 +117,25 @@ Result<T> SearchEngine::WithSearcher(F&& f) {
 
 namespace {
 
+// The passage with `id`, or nullopt.
+std::optional<Passage> FindPassage(Xapian::Database& db, const std::string& id) {
+  const std::string term = schema::PassageIdTerm(id);
+  Xapian::PostingIterator it = db.postlist_begin(term);
+  if (it == db.postlist_end(term)) return std::nullopt;
+  Result<Passage> passage = FromXapianDocument(db.get_document(*it));
+  if (!passage.ok()) return std::nullopt;
+  return std::move(passage).value();
+}
+
+// True when only the X terms (the translation's) of the query matched the hit.
+bool MatchedOnlyViaTranslation(const Xapian::Enquire& enquire, const Xapian::MSetIterator& hit) {
+  for (auto t = enquire.get_matching_terms_begin(hit); t != enquire.get_matching_terms_end(hit);
+       ++t) {
+    if ((*t).rfind(schema::kKeyPrefix, 0) == 0) return false;
+  }
+  return true;
+}
+
 std::map<std::string, unsigned> CountsOf(const Xapian::ValueCountMatchSpy& spy) {
   std::map<std::string, unsigned> counts;
   for (auto it = spy.values_begin(); it != spy.values_end(); ++it) counts[*it] = it.get_termfreq();
@@ -127,8 +146,8 @@ std::map<std::string, unsigned> CountsOf(const Xapian::ValueCountMatchSpy& spy) 
 
 Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
   return WithSearcher<SearchResponse>([&](Searcher& s) -> Result<SearchResponse> {
-    Result<BuiltQuery> built =
-        s.builder().Build(request.query, s.db(), QueryOptions{request.languages});
+    Result<BuiltQuery> built = s.builder().Build(
+        request.query, s.db(), QueryOptions{request.languages, request.via_translation});
     if (!built.ok()) return built.status();
     Xapian::Query query = built->query;
     if (!request.doc.empty()) {
@@ -138,6 +157,7 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     Xapian::Enquire enquire(s.db());
     enquire.set_query(query);
     enquire.set_time_limit(kTimeBudgetSeconds);
+    if (request.group_pairs) enquire.set_collapse_key(schema::kSlotPair);
     Xapian::ValueCountMatchSpy langs(schema::kSlotLang);
     enquire.add_matchspy(&langs);
     const Xapian::doccount first = static_cast<Xapian::doccount>((request.page - 1) * request.size);
@@ -151,22 +171,35 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     for (auto it = mset.begin(); it != mset.end(); ++it) {
       Result<Passage> passage = FromXapianDocument(it.get_document());
       if (!passage.ok()) return passage.status();
-      Hit hit{std::move(passage).value(), ++rank, it.get_weight(), ""};
+      Hit hit;
+      hit.passage = std::move(passage).value();
+      hit.rank = ++rank;
+      hit.score = it.get_weight();
       hit.snippet =
           MakeSnippet(hit.passage.text, hit.passage.lang, built->keys_by_lang[hit.passage.lang],
                       s.analyzer(), SnippetOptions{request.snippet_length});
+      hit.via_translation = request.via_translation && MatchedOnlyViaTranslation(enquire, it);
+      if (!hit.passage.translation.empty())
+        hit.translation = FindPassage(s.db(), hit.passage.translation);
+      if (hit.translation) {
+        hit.translation_snippet = MakeSnippet(hit.translation->text, hit.translation->lang,
+                                              built->keys_by_lang[hit.translation->lang],
+                                              s.analyzer(), SnippetOptions{request.snippet_length});
+      }
       response.hits.push_back(std::move(hit));
     }
     return response;
   });
 }
 
-Result<Passage> SearchEngine::GetPassage(const std::string& id) {
-  return WithSearcher<Passage>([&](Searcher& s) -> Result<Passage> {
-    const std::string term = schema::PassageIdTerm(id);
-    Xapian::PostingIterator it = s.db().postlist_begin(term);
-    if (it == s.db().postlist_end(term)) return Status::NotFound("no passage with id '" + id + "'");
-    return FromXapianDocument(s.db().get_document(*it));
+Result<std::pair<Passage, std::optional<Passage>>> SearchEngine::GetPassage(const std::string& id) {
+  using Answer = std::pair<Passage, std::optional<Passage>>;
+  return WithSearcher<Answer>([&](Searcher& s) -> Result<Answer> {
+    std::optional<Passage> passage = FindPassage(s.db(), id);
+    if (!passage) return Status::NotFound("no passage with id '" + id + "'");
+    std::optional<Passage> translation;
+    if (!passage->translation.empty()) translation = FindPassage(s.db(), passage->translation);
+    return Answer{std::move(*passage), std::move(translation)};
   });
 }
 

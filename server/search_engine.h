@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,13 +34,18 @@ struct SearchRequest {
   int page = 1;                        // 1-based
   int size = 10;                       // hits per page
   std::size_t snippet_length = 200;
+  bool via_translation = false;  // also passages whose translation matched
+  bool group_pairs = false;      // a passage and its translation come back as one hit
 };
 
 struct Hit {
   Passage passage;
   int rank = 0;  // 1-based over all pages
   double score = 0;
-  std::string snippet;  // HTML: escaped text, matches in <mark>
+  std::string snippet;           // HTML: escaped text, matches in <mark>
+  bool via_translation = false;  // matched only through its translation
+  std::optional<Passage> translation;
+  std::string translation_snippet;  // the query's words marked, else its opening
 };
 
 struct SearchResponse {
@@ -74,8 +80,8 @@ class SearchEngine {
   // Errors: kInvalidArgument (bad query or unknown language), kUnavailable (no
   // index), kInternal.
   Result<SearchResponse> Search(const SearchRequest& request);
-  // kNotFound for an unknown id.
-  Result<Passage> GetPassage(const std::string& id);
+  // A passage and its translation (when it has one). kNotFound for an unknown id.
+  Result<std::pair<Passage, std::optional<Passage>>> GetPassage(const std::string& id);
   Result<IndexStats> Stats();
 
  private:
