@@ -1,0 +1,360 @@
+// Tests of sarea-serve's other routes and behaviour: the passage endpoint,
+// health, metrics, the access log, the error table, CORS, serving before an
+// index exists, and reindexing while clients query. The suite's server and
+// corpus are set up by ServerTest (server_fixture.h).
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <xapian.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/server/server_fixture.h"
+#include "tests/support/process.h"
+
+namespace sarea::server_test {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using test_support::ReadAll;
+using test_support::WriteAll;
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAlnum(char c) { return IsDigit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// True if `text` has `word` with no letter or digit on either side.
+bool HasWord(const std::string& text, const std::string& word) {
+  for (std::size_t at = text.find(word); at != std::string::npos; at = text.find(word, at + 1)) {
+    const std::size_t end = at + word.size();
+    if ((at == 0 || !IsAlnum(text[at - 1])) && (end == text.size() || !IsAlnum(text[end]))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// True if `line` has a duration in milliseconds: a number, then "ms" or " ms".
+bool HasMilliseconds(const std::string& line) {
+  for (std::size_t at = line.find("ms"); at != std::string::npos; at = line.find("ms", at + 1)) {
+    std::size_t before = at;
+    if (before > 0 && line[before - 1] == ' ') --before;
+    if (before > 0 && IsDigit(line[before - 1])) return true;
+  }
+  return false;
+}
+
+bool PollUntil(const std::function<bool()>& done, Clock::duration timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (!done()) {
+    if (Clock::now() > deadline) return false;
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+// Fails unless `reply` is the documented error: `status`, a JSON content type
+// and exactly {"error":{"code":code,"message":non-empty string}}.
+void ExpectError(const Reply& reply, int status, const std::string& code, const std::string& what) {
+  SCOPED_TRACE(what);
+  EXPECT_EQ(reply.status, status) << reply.body;
+  EXPECT_EQ(reply.Header("Content-Type").rfind("application/json", 0), 0u)
+      << "Content-Type: " << reply.Header("Content-Type");
+  const json body = reply.Json();
+  ASSERT_TRUE(body.is_object()) << reply.body;
+  ASSERT_EQ(body.size(), 1u) << reply.body;
+  ASSERT_TRUE(body["error"].is_object()) << reply.body;
+  EXPECT_EQ(body["error"].size(), 2u) << reply.body;
+  EXPECT_EQ(body["error"].value("code", ""), code) << reply.body;
+  EXPECT_TRUE(body["error"]["message"].is_string()) << reply.body;
+  EXPECT_FALSE(body["error"].value("message", "").empty()) << reply.body;
+}
+
+// --------------------------------------------------------------- passages
+
+TEST_F(ServerTest, PassageEndpoint) {
+  EXPECT_EQ(PassageOk(Pid("en/plans.txt", 0)),
+            json({{"id", Pid("en/plans.txt", 0)},
+                  {"doc", "en/plans.txt"},
+                  {"title", "Plans"},
+                  {"lang", "en"},
+                  {"position", 0},
+                  {"text",
+                   "Towns need sustainable development plans for their harbour and "
+                   "their museum."},
+                  {"translation", nullptr}}));
+  EXPECT_EQ(PassageOk(Pid(LanternId(3), 0)), json({{"id", Pid(LanternId(3), 0)},
+                                                   {"doc", LanternId(3)},
+                                                   {"title", LanternId(3)},
+                                                   {"lang", "en"},
+                                                   {"position", 0},
+                                                   {"text", LanternText(3)},
+                                                   {"translation", nullptr}}));
+  for (const std::string& target : std::vector<std::string>{
+           "/api/passages/no-such-passage", "/api/passages/" + Pid("en/plans.txt", 9),
+           "/api/passages/..%2F..%2Fetc%2Fpasswd"}) {
+    ExpectError(Get(port(), target), 404, "not_found", target);
+  }
+}
+
+// --------------------------------------------------------- health, metrics
+
+TEST_F(ServerTest, HealthDescribesTheIndex) {
+  const Reply reply = Get(port(), "/api/health");
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  json health = reply.Json();
+  EXPECT_EQ(health["index"]["revision"], Xapian::Database(index_.string()).get_revision())
+      << "revision: the Xapian revision of the index";
+  EXPECT_TRUE(health["index"]["revision"].is_number_integer());
+  health["index"].erase("revision");
+  EXPECT_EQ(health, json({{"status", "ok"},
+                          {"index",
+                           {{"documents", kDocuments},
+                            {"passages", kEnPassages + kEsPassages},
+                            {"languages", {{"en", kEnPassages}, {"es", kEsPassages}}}}}}));
+}
+
+TEST_F(ServerTest, MetricsInPrometheusFormat) {
+  EXPECT_EQ(Search({{"q", "lighthouse"}}).status, 200);
+  EXPECT_EQ(Get(port(), "/api/passages/metrics-probe").status, 404);
+  const Reply reply = Get(port(), "/metrics");
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.Header("Content-Type").rfind("text/plain", 0), 0u)
+      << reply.Header("Content-Type");
+  bool ok_count = false, not_found_count = false, bucket = false;
+  double passages = -1, revision = -1;
+  std::istringstream lines(reply.body);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("sarea_http_requests_total{", 0) == 0) {
+      EXPECT_TRUE(Contains(line, "route=\"")) << line;
+      ok_count |= Contains(line, "status=\"200\"");
+      not_found_count |= Contains(line, "status=\"404\"");
+    }
+    bucket |= line.rfind("sarea_http_request_duration_seconds_bucket{", 0) == 0;
+    if (line.rfind("sarea_index_passages ", 0) == 0) passages = std::atof(line.c_str() + 21);
+    if (line.rfind("sarea_index_revision ", 0) == 0) revision = std::atof(line.c_str() + 21);
+  }
+  EXPECT_TRUE(ok_count) << reply.body;
+  EXPECT_TRUE(not_found_count) << reply.body;
+  EXPECT_TRUE(bucket) << reply.body;
+  EXPECT_EQ(passages, kEnPassages + kEsPassages) << reply.body;
+  EXPECT_EQ(revision, Xapian::Database(index_.string()).get_revision()) << reply.body;
+}
+
+TEST_F(ServerTest, AccessLogHasALinePerRequest) {
+  EXPECT_EQ(Get(port(), "/api/passages/access-log-probe").status, 404);
+  EXPECT_EQ(Search({{"q", "access-log-probe"}}).status, 200);
+  const auto logged = [&](const std::string& path, const std::string& status) {
+    std::istringstream lines(server_->StdErr());
+    for (std::string line; std::getline(lines, line);) {
+      if (Contains(line, "GET") && Contains(line, path) && Contains(line, " " + status) &&
+          HasMilliseconds(line)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  EXPECT_TRUE(PollUntil([&] { return logged("/api/passages/access-log-probe", "404"); }, 5s))
+      << Tail(server_->StdErr());
+  EXPECT_TRUE(PollUntil([&] { return logged("/api/search", "200"); }, 5s))
+      << Tail(server_->StdErr());
+}
+
+// ----------------------------------------------------------------- errors
+
+TEST_F(ServerTest, ErrorsHaveStableCodes) {
+  const std::string ok = "/api/search?q=lighthouse";
+  const struct {
+    std::string target;
+    int status;
+    const char* code;
+  } kCases[] = {
+      {"/api/search", 400, "invalid_argument"},
+      {"/api/search?q=", 400, "invalid_argument"},
+      {"/api/search?lang=en", 400, "invalid_argument"},
+      {"/api/search?q=" + std::string(1025, 'a'), 400, "invalid_argument"},
+      {"/api/search?q=%FF", 400, "invalid_argument"},
+      {"/api/search?q=caf%C3", 400, "invalid_argument"},
+      {ok + "&lang=%FF", 400, "invalid_argument"},
+      {ok + "&doc=%FF", 400, "invalid_argument"},
+      {ok + "&lang=fr", 400, "invalid_argument"},
+      {ok + "&page=0", 400, "invalid_argument"},
+      {ok + "&page=-1", 400, "invalid_argument"},
+      {ok + "&page=abc", 400, "invalid_argument"},
+      {ok + "&page=2x", 400, "invalid_argument"},
+      {ok + "&page=", 400, "invalid_argument"},
+      {ok + "&size=0", 400, "invalid_argument"},
+      {ok + "&size=101", 400, "invalid_argument"},
+      {ok + "&size=ten", 400, "invalid_argument"},
+      {ok + "&size=99999999999999999999", 400, "invalid_argument"},
+      {ok + "&snippet_len=19", 400, "invalid_argument"},
+      {ok + "&snippet_len=2001", 400, "invalid_argument"},
+      {ok + "&snippet_len=long", 400, "invalid_argument"},
+      {"/api/passages/no-such-passage", 404, "not_found"},
+      {"/api/no-such-route", 404, "not_found"},
+      {"/api/searchx?q=lighthouse", 404, "not_found"},
+      {"/no/such/route", 404, "not_found"},
+  };
+  for (const auto& c : kCases) ExpectError(Get(port(), c.target), c.status, c.code, c.target);
+
+  const Reply unknown_lang = Get(port(), ok + "&lang=fr");
+  const std::string message = unknown_lang.Json()["error"].value("message", "");
+  EXPECT_TRUE(HasWord(message, "en")) << message;
+  EXPECT_TRUE(HasWord(message, "es")) << message;
+
+  // The limits themselves are accepted.
+  for (const std::string& target : std::vector<std::string>{
+           "/api/search?q=" + std::string(1024, 'a'), ok + "&size=100", ok + "&size=1",
+           ok + "&snippet_len=20", ok + "&snippet_len=2000", ok + "&page=1000"}) {
+    const Reply reply = Get(port(), target);
+    EXPECT_EQ(reply.status, 200) << target.substr(0, 80) << ": " << reply.body;
+  }
+}
+
+TEST_F(ServerTest, UnparsableQueriesAreReadAsPlainWords) {
+  for (const std::string& q :
+       std::vector<std::string>{"\"creative cities", "AND", "lighthouse AND", "OR OR", "(harbour",
+                                "\"", "-", "*", "NOT", "lang:", "doc:"}) {
+    SCOPED_TRACE(q);
+    const json response = SearchOk({{"q", q}});
+    EXPECT_TRUE(response["hits"].is_array()) << response.dump();
+    EXPECT_TRUE(response["total"].is_number_integer()) << response.dump();
+    if (response.contains("relaxed")) {
+      EXPECT_TRUE(response["relaxed"].is_boolean());
+    }
+  }
+  EXPECT_GT(SearchOk({{"q", "\"creative cities"}})["total"], 0);
+  EXPECT_GE(SearchOk({{"q", "lighthouse AND"}})["total"], 2);
+}
+
+// ------------------------------------------------------------------- CORS
+
+TEST_F(ServerTest, CorsHeadersOnlyForTheConfiguredOrigin) {
+  const httplib::Headers origin = {{"Origin", kOrigin}};
+  const httplib::Headers preflight = {{"Origin", kOrigin},
+                                      {"Access-Control-Request-Method", "GET"}};
+  // The suite's server has no --cors-origin.
+  EXPECT_FALSE(Search({{"q", "lighthouse"}}, origin).Has("Access-Control-Allow-Origin"));
+  EXPECT_FALSE(
+      Request(port(), "OPTIONS", "/api/search", preflight).Has("Access-Control-Allow-Origin"));
+
+  Server cors;
+  ASSERT_EQ(cors.Start(ServerArgs(index_, {"--cors-origin", kOrigin}), dir_ / "cors.err"), "");
+  for (const std::string& target :
+       std::vector<std::string>{"/api/search?q=lighthouse", "/api/health", "/api/search",
+                                "/api/passages/no-such-passage", "/metrics"}) {
+    const Reply reply = Get(cors.port(), target, origin);
+    EXPECT_EQ(reply.Header("Access-Control-Allow-Origin"), kOrigin)
+        << target << " -> " << reply.status;
+  }
+  const Reply options = Request(cors.port(), "OPTIONS", "/api/search", preflight);
+  EXPECT_EQ(options.status, 204) << options.body;
+  EXPECT_EQ(options.Header("Access-Control-Allow-Origin"), kOrigin);
+  EXPECT_TRUE(Contains(options.Header("Access-Control-Allow-Methods"), "GET"))
+      << options.Header("Access-Control-Allow-Methods");
+  const Reply other = Get(cors.port(), "/api/health", {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(other.status, 200);
+  EXPECT_NE(other.Header("Access-Control-Allow-Origin"), "https://evil.example");
+  EXPECT_NE(other.Header("Access-Control-Allow-Origin"), "*");
+  EXPECT_EQ(cors.Stop(), 0) << Tail(cors.StdErr());
+}
+
+// ---------------------------------------------------------- index changes
+
+TEST_F(ServerTest, UnavailableUntilAnIndexAppears) {
+  const fs::path late = dir_ / "late" / "index";
+  fs::create_directories(late.parent_path());
+  Server server;
+  ASSERT_EQ(server.Start(ServerArgs(late), dir_ / "late.err"), "");
+  ExpectError(Get(server.port(), "/api/health"), 503, "unavailable", "health without an index");
+  ExpectError(Get(server.port(), SearchTarget({{"q", "lighthouse"}})), 503, "unavailable",
+              "search without an index");
+
+  ASSERT_EQ(
+      RunIndexer({"--corpus", (dir_ / "corpus").string(), "--index", late.string(), "--quiet"},
+                 dir_ / "late.log"),
+      0)
+      << ReadAll(dir_ / "late.log");
+  EXPECT_TRUE(
+      PollUntil([&] { return Get(server.port(), "/api/health").status == 200; }, kReloadTimeout));
+  const Reply search = Get(server.port(), SearchTarget({{"q", "lighthouse"}}));
+  EXPECT_EQ(search.status, 200) << search.body;
+  EXPECT_EQ(search.Json()["total"], 2);
+  EXPECT_EQ(server.Stop(), 0) << Tail(server.StdErr());
+}
+
+// While eight clients query without pause, a rebuild and an incremental run
+// change the index: no request may fail, and new words become searchable.
+TEST_F(ServerTest, LiveReindexLosesNoRequest) {
+  const fs::path corpus = dir_ / "live" / "corpus", index = dir_ / "live" / "idx" / "index";
+  WriteCorpus(corpus);
+  const std::vector<std::string> index_args = {"--corpus", corpus.string(), "--index",
+                                               index.string(), "--quiet"};
+  ASSERT_EQ(RunIndexer(index_args, dir_ / "live.log"), 0) << ReadAll(dir_ / "live.log");
+  Server server;
+  ASSERT_EQ(server.Start(ServerArgs(index), dir_ / "live.err"), "");
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> requests{0};
+  std::mutex mutex;
+  std::vector<std::string> failures;
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&, t] {
+      const std::string targets[] = {SearchTarget({{"q", "lighthouse faro"}}),
+                                     SearchTarget({{"q", "sustainable development"}}),
+                                     "/api/health"};
+      for (int i = t; !stop; ++i) {
+        const Reply reply = Get(server.port(), targets[i % 3]);
+        ++requests;
+        if (reply.status != 200) {
+          std::lock_guard<std::mutex> lock(mutex);
+          failures.push_back(targets[i % 3] + " -> " + std::to_string(reply.status) + " " +
+                             reply.body.substr(0, 200));
+        }
+      }
+    });
+  }
+  const auto searchable = [&](const std::string& word) {
+    return PollUntil(
+        [&] {
+          return Get(server.port(), SearchTarget({{"q", word}})).Json().value("total", 0) > 0;
+        },
+        kReloadTimeout);
+  };
+  WriteAll(corpus / "new/quokka.txt",
+           "The quokka of the island smiled at every visitor who came to the small wooden pier.\n");
+  std::vector<std::string> rebuild = index_args;
+  rebuild.push_back("--rebuild");
+  EXPECT_EQ(RunIndexer(rebuild, dir_ / "live.log"), 0) << ReadAll(dir_ / "live.log");
+  EXPECT_TRUE(searchable("quokka")) << "after --rebuild";
+  WriteAll(corpus / "new/narwhal.txt",
+           "The narwhal swam under the ice of the northern sea while the sailors watched it.\n");
+  EXPECT_EQ(RunIndexer(index_args, dir_ / "live.log"), 0) << ReadAll(dir_ / "live.log");
+  EXPECT_TRUE(searchable("narwhal")) << "after an incremental run";
+  EXPECT_EQ(RunIndexer(rebuild, dir_ / "live.log"), 0) << ReadAll(dir_ / "live.log");
+  EXPECT_TRUE(searchable("narwhal")) << "after a second --rebuild";
+
+  stop = true;
+  for (std::thread& client : clients) client.join();
+  EXPECT_GT(requests.load(), 8);
+  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << requests.load()
+                                << " requests failed, first: "
+                                << (failures.empty() ? "" : failures.front());
+  EXPECT_EQ(server.Stop(), 0) << Tail(server.StdErr());
+}
+
+}  // namespace
+}  // namespace sarea::server_test
