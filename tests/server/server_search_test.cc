@@ -324,5 +324,65 @@ TEST_F(ServerTest, SeedCorpus) {
   }
 }
 
+// The seed's passages are paired with their translations: en 0-es 1, then en 2..5
+// with es 6..9; the creative areas are en 4 and es 8.
+TEST_F(ServerTest, HitsAndPassagesCarryTheirTranslation) {
+  const json passage = PassageOk(Seed(4));
+  EXPECT_EQ(passage["translation"]["id"], Seed(8));
+  EXPECT_EQ(passage["translation"]["lang"], "es");
+  EXPECT_TRUE(Contains(passage["translation"].value("text", ""), "gastronomía")) << passage.dump();
+
+  const json found = SearchOk({{"q", "gastronomía"}});
+  ASSERT_FALSE(found["hits"].empty()) << found.dump();
+  const json& hit = found["hits"][0];
+  EXPECT_EQ(hit["id"], Seed(8));
+  EXPECT_EQ(hit["translation"]["id"], Seed(4));
+  EXPECT_EQ(hit["translation"]["lang"], "en");
+  // No query word occurs in the twin: its snippet is its opening.
+  EXPECT_EQ(
+      hit["translation"].value("snippet", "").rfind("The network covers seven creative areas", 0),
+      0u)
+      << hit.dump();
+  EXPECT_FALSE(hit.contains("via"));
+
+  const json lighthouse = SearchOk({{"q", "lighthouse"}});
+  EXPECT_TRUE(lighthouse["hits"][0]["translation"].is_null()) << "an unpaired passage";
+}
+
+TEST_F(ServerTest, TranslationsFindPassagesThroughTheirTwin) {
+  EXPECT_TRUE(SearchOk({{"q", "gastronomy"}, {"lang", "es"}})["hits"].empty());
+  const json crossed = SearchOk({{"q", "gastronomy"}, {"lang", "es"}, {"translations", "1"}});
+  ASSERT_EQ(crossed["hits"].size(), 1u) << crossed.dump();
+  EXPECT_EQ(crossed["hits"][0]["id"], Seed(8));
+  EXPECT_EQ(crossed["hits"][0]["via"], "translation");
+  EXPECT_TRUE(
+      Contains(crossed["hits"][0]["translation"].value("snippet", ""), "<mark>gastronomy</mark>"))
+      << crossed.dump();
+  // Both languages: the direct match ranks above its twin found through it.
+  const json both = SearchOk({{"q", "gastronomy"}, {"translations", "1"}});
+  ASSERT_EQ(both["hits"].size(), 2u) << both.dump();
+  EXPECT_EQ(both["hits"][0]["id"], Seed(4));
+  EXPECT_FALSE(both["hits"][0].contains("via"));
+  EXPECT_EQ(both["hits"][1]["id"], Seed(8));
+  EXPECT_GT(both["hits"][0].value("score", 0.0), both["hits"][1].value("score", 0.0));
+}
+
+TEST_F(ServerTest, GroupPairReturnsAPassageAndItsTwinOnce) {
+  const json grouped =
+      SearchOk({{"q", "creative creativa cities ciudades"}, {"group", "pair"}, {"size", "50"}});
+  std::set<std::string> ids;
+  for (const json& hit : grouped["hits"]) ids.insert(hit.value("id", ""));
+  for (const json& hit : grouped["hits"]) {
+    if (hit["translation"].is_object()) {
+      EXPECT_EQ(ids.count(hit["translation"].value("id", "")), 0u)
+          << "twin also listed: " << hit.dump();
+    }
+  }
+  EXPECT_TRUE(ids.count(Seed(0)) + ids.count(Seed(1)) == 1) << grouped.dump();
+  const Reply bad = Get(port(), "/api/search?q=x&group=doc");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(Get(port(), "/api/search?q=x&translations=2").status, 400);
+}
+
 }  // namespace
 }  // namespace sarea::server_test
