@@ -29,28 +29,13 @@ struct Features {
   int items = 0;                   // list items
 };
 
-std::size_t CodePoints(std::string_view s) {
-  std::size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
-
-std::string Prefix(const std::string& s, std::size_t n) {
-  std::size_t i = 0;
-  for (std::size_t count = 0; i < s.size() && count < n; ++count) {
-    ++i;
-    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
-  }
-  return s.substr(0, i);
-}
-
 bool StartsUpper(std::string_view word) {
   return !word.empty() && std::isupper(static_cast<unsigned char>(word[0]));
 }
 
 Features Extract(const std::string& text, WordSplitter& splitter) {
   Features f;
-  f.chars = static_cast<double>(CodePoints(text));
+  f.chars = static_cast<double>(CodePointCount(text));
   for (std::size_t at = text.find("\n- "); at != std::string::npos; at = text.find("\n- ", at + 1))
     ++f.items;
   bool sentence_start = true;
@@ -67,7 +52,9 @@ Features Extract(const std::string& text, WordSplitter& splitter) {
     } else if (StartsUpper(raw) && !sentence_start) {
       f.names.insert(folded);
     }
-    if (CodePoints(folded) >= kCognateMinLength) f.cognates.insert(Prefix(folded, kCognatePrefix));
+    if (CodePointCount(folded) >= kCognateMinLength) {
+      f.cognates.emplace(FirstCodePoints(folded, kCognatePrefix));
+    }
     sentence_start = false;
   }
   return f;

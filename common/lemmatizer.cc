@@ -14,20 +14,10 @@ constexpr std::pair<const char*, const char*> kDictionaries[] = {
     {"es", "es_ES"},
 };
 
-// The first `n` code points of `s`.
-std::string Head(const std::string& s, std::size_t n) {
-  std::size_t i = 0;
-  for (std::size_t count = 0; i < s.size() && count < n; ++count) {
-    ++i;
-    while (i < s.size() && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) ++i;
-  }
-  return s.substr(0, i);
-}
-
 bool StartsAlike(const std::string& word, const std::string& lemma) {
   const std::string a = FoldAccents(word);
   const std::string b = FoldAccents(lemma);
-  return Head(a, 2) == Head(b, 2);
+  return FirstCodePoints(a, 2) == FirstCodePoints(b, 2);
 }
 
 bool Readable(const std::string& path) { return std::ifstream(path).good(); }

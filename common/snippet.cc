@@ -6,10 +6,7 @@ namespace sarea {
 namespace {
 
 std::size_t CodePoints(std::string_view text, std::size_t begin, std::size_t end) {
-  std::size_t n = 0;
-  for (std::size_t i = begin; i < end; ++i)
-    n += (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
-  return n;
+  return CodePointCount(text.substr(begin, end - begin));
 }
 
 struct Window {

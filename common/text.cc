@@ -59,6 +59,21 @@ std::size_t FindInvalidUtf8(std::string_view text) {
   return std::string_view::npos;
 }
 
+std::size_t CodePointCount(std::string_view text) {
+  std::size_t n = 0;
+  for (char c : text) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+std::string_view FirstCodePoints(std::string_view text, std::size_t n) {
+  std::size_t i = 0;
+  for (std::size_t count = 0; i < text.size() && count < n; ++count) {
+    ++i;
+    while (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) ++i;
+  }
+  return text.substr(0, i);
+}
+
 std::string NormalizeWord(std::string_view word) {
   UErrorCode status = U_ZERO_ERROR;
   icu::UnicodeString out = NfkcCasefold().normalize(

@@ -31,6 +31,12 @@ std::string NormalizeWord(std::string_view word);
 // decomposition (ø, ł, ß after case folding) are kept as they are.
 std::string FoldAccents(std::string_view text);
 
+// The number of code points in UTF-8 `text` (continuation bytes not counted).
+std::size_t CodePointCount(std::string_view text);
+
+// The first `n` code points of UTF-8 `text` (all of it when shorter).
+std::string_view FirstCodePoints(std::string_view text, std::size_t n);
+
 // A word found in a text: [begin, end) in bytes.
 struct WordSpan {
   std::size_t begin = 0;

@@ -47,6 +47,15 @@ TEST(FoldAccents, RemovesMarksOnly) {
   EXPECT_EQ(FoldAccents("øre"), "øre");  // no decomposition: kept
 }
 
+TEST(CodePoints, CountAndCutByCharactersNotBytes) {
+  EXPECT_EQ(CodePointCount(""), 0u);
+  EXPECT_EQ(CodePointCount("ñandú"), 5u);
+  EXPECT_EQ(CodePointCount("日本"), 2u);
+  EXPECT_EQ(FirstCodePoints("ñandú", 2), "ña");
+  EXPECT_EQ(FirstCodePoints("ab", 5), "ab");
+  EXPECT_EQ(FirstCodePoints("日本語", 1), "日");
+}
+
 TEST(WordSplitter, DropsPunctuationAndKeepsNumbers) {
   EXPECT_EQ(Words("cooperation “towards and between” cities, in 2004."),
             (std::vector<std::string>{"cooperation", "towards", "and", "between", "cities", "in",
