@@ -196,29 +196,29 @@ class Reading {
     return TermsQuery(Xapian::Query::OP_SYNONYM, WordKeys(t));
   }
 
+  // Adds the keys of up to `limit` spellings the index has seen whose form
+  // terms start with `prefix`.
+  void AddKeysOfForms(const std::string& prefix, std::size_t limit, std::set<std::string>& keys) {
+    std::size_t forms = 0;
+    for (auto it = db_.allterms_begin(prefix); it != db_.allterms_end(prefix) && forms < limit;
+         ++it, ++forms) {
+      for (const std::string& key : analyzer_.Keys(lang_, schema::WordOfFormTerm(*it))) {
+        keys.insert(key);
+      }
+    }
+  }
+
   // Every key of the word and of the spellings the index has seen with the
   // same accent-folded form.
   std::set<std::string> WordKeys(const Token& token) {
     std::set<std::string> keys(token.keys.begin(), token.keys.end());
-    const std::string prefix = schema::FormTermPrefix(lang_, token.folded, true);
-    std::size_t forms = 0;
-    for (auto it = db_.allterms_begin(prefix);
-         it != db_.allterms_end(prefix) && forms < kMaxWordForms; ++it, ++forms) {
-      for (const std::string& key : analyzer_.Keys(lang_, schema::WordOfFormTerm(*it)))
-        keys.insert(key);
-    }
+    AddKeysOfForms(schema::FormTermPrefix(lang_, token.folded, true), kMaxWordForms, keys);
     return keys;
   }
 
   Xapian::Query PrefixQuery(const Token& token) {
     std::set<std::string> keys;
-    const std::string prefix = schema::FormTermPrefix(lang_, token.folded, false);
-    std::size_t forms = 0;
-    for (auto it = db_.allterms_begin(prefix);
-         it != db_.allterms_end(prefix) && forms < kMaxPrefixForms; ++it, ++forms) {
-      for (const std::string& key : analyzer_.Keys(lang_, schema::WordOfFormTerm(*it)))
-        keys.insert(key);
-    }
+    AddKeysOfForms(schema::FormTermPrefix(lang_, token.folded, false), kMaxPrefixForms, keys);
     if (keys.empty()) return Xapian::Query::MatchNothing;
     return TermsQuery(Xapian::Query::OP_SYNONYM, keys);
   }
