@@ -31,6 +31,9 @@ struct SourceDocument {
   std::string lang;   // document-wide language stated by the input, else ""
   std::string url;    // jsonl "url", else ""
   std::vector<Block> blocks;
+  // jsonl "translation_of": the id of the document this one is a translation
+  // of, anywhere in the corpus; else "". A stated pairing wins over the aligner.
+  std::string translation_of;
 };
 
 }  // namespace sarea

@@ -1,8 +1,11 @@
 #include "common/passage.h"
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 #include "common/aligner.h"
+#include "common/languages.h"
 #include "common/schema.h"
 #include "common/segmenter.h"
 
@@ -17,18 +20,57 @@ std::vector<Passage> BuildPassages(const SourceDocument& document, LanguageIdent
   }
   const std::vector<std::string> langs = identifier.IdentifyPassages(texts, hints);
   std::vector<Passage> passages;
-  std::vector<AlignInput> to_align;
   for (std::size_t i = 0; i < segments.size(); ++i) {
     const Segment& s = segments[i];
     passages.push_back({schema::PassageId(document.id, s.position), document.id, document.title,
                         langs[i], s.position, s.text, s.section, document.url, ""});
-    to_align.push_back({langs[i], s.text});
   }
+  AlignPassages(passages);
+  return passages;
+}
+
+void AlignPassages(std::vector<Passage>& passages) {
+  std::vector<AlignInput> to_align;
+  for (const Passage& p : passages) to_align.push_back({p.lang, p.text});
   const Alignment alignment = AlignTranslations(to_align);
   for (std::size_t i = 0; i < passages.size(); ++i) {
-    if (alignment.partner[i] >= 0) passages[i].translation = passages[alignment.partner[i]].id;
+    const int partner = alignment.partner[i];
+    passages[i].translation = partner >= 0 ? passages[partner].id : "";
   }
-  return passages;
+}
+
+void PairStatedTranslations(std::vector<Passage>& a, std::vector<Passage>& b) {
+  for (Passage& p : a) p.translation.clear();
+  for (Passage& p : b) p.translation.clear();
+  if (a.empty() || b.empty()) return;
+  if (a.size() == b.size()) {
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      a[i].translation = b[i].id;
+      b[i].translation = a[i].id;
+    }
+    return;
+  }
+  // One document after the other is a layout the aligner knows. A passage
+  // outside its document's main language (an untranslated leftover) is shown
+  // to it as undetermined, so that nothing pairs inside either document.
+  std::vector<AlignInput> to_align;
+  for (const std::vector<Passage>* side : {&a, &b}) {
+    std::map<std::string, int> count;
+    for (const Passage& p : *side) ++count[p.lang];
+    const std::string main_lang =
+        std::max_element(count.begin(), count.end(), [](const auto& x, const auto& y) {
+          return x.second < y.second;
+        })->first;
+    for (const Passage& p : *side)
+      to_align.push_back({p.lang == main_lang ? p.lang : std::string(kUndetermined), p.text});
+  }
+  const Alignment alignment = AlignTranslations(to_align);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const int partner = alignment.partner[i];
+    if (partner < static_cast<int>(a.size())) continue;
+    a[i].translation = b[partner - a.size()].id;
+    b[partner - a.size()].translation = a[i].id;
+  }
 }
 
 nlohmann::json PassageToJson(const Passage& p) {

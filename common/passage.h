@@ -35,6 +35,17 @@ struct Passage {
 // (aligner.h), in reading order.
 std::vector<Passage> BuildPassages(const SourceDocument& document, LanguageIdentifier& identifier);
 
+// Sets every passage's translation from the aligner (aligner.h): the passages
+// of one document, in reading order.
+void AlignPassages(std::vector<Passage>& passages);
+
+// Pairs the passages of two documents that the corpus states are translations
+// of each other (a .jsonl record's "translation_of"); the statement wins over
+// the aligner, so every earlier pairing of these passages is dropped. With as
+// many passages on each side they pair in order, as stated; otherwise the
+// aligner pairs them, across the two documents only.
+void PairStatedTranslations(std::vector<Passage>& a, std::vector<Passage>& b);
+
 // {"id","doc","title","lang","position","text","translation"} plus
 // "section"/"url" when set; "translation" is null when there is none.
 nlohmann::json PassageToJson(const Passage& passage);

@@ -92,7 +92,8 @@ Result<std::string> ReadWholeFile(const fs::path& path, std::uintmax_t max_bytes
 }
 
 std::string DocumentHash(const SourceDocument& d) {
-  nlohmann::json j = {{"title", d.title}, {"lang", d.lang}, {"url", d.url}};
+  nlohmann::json j = {
+      {"title", d.title}, {"lang", d.lang}, {"url", d.url}, {"translation_of", d.translation_of}};
   for (const Block& b : d.blocks)
     j["blocks"].push_back({static_cast<int>(b.kind), b.level, b.lang, b.text});
   return schema::HashKey(kVersionSalt + j.dump());
@@ -114,6 +115,10 @@ class Indexer {
   void IndexDocument(const SourceDocument& doc, const std::string& rel);
   void DeleteDocument(const std::string& doc_id);
   void RemoveVanished(const std::set<std::string>& present);
+  void ApplyStatedPairs();
+  std::vector<Passage> StoredPassages(const std::string& doc_id);
+  void RewritePassages(const std::vector<Passage>& passages);
+  void SetPairedWith(const std::string& doc_id, const std::string& partner);
   void WriteFileRecord(const std::string& rel, const FileRecord& record);
   void Fail(const std::string& path, const std::string& reason) {
     report_->failed.push_back({path, reason});
@@ -127,6 +132,7 @@ class Indexer {
   Report* report_ = nullptr;
   std::map<std::string, FileRecord> records_;       // by path, as committed before
   std::map<std::string, std::string> doc_sources_;  // doc id -> path, this run
+  std::set<std::string> reindexed_;                 // docs whose passages this run rewrote
 };
 
 void Indexer::LoadFileRecords() {
@@ -161,26 +167,126 @@ void Indexer::IndexDocument(const SourceDocument& doc, const std::string& rel) {
   if (!force_ && existed && old.value("hash", "") == hash) {
     ++report_->unchanged;
     if (old.value("source", "") != rel) {
-      db_.set_metadata(meta_key,
-                       nlohmann::json{{"doc", doc.id}, {"source", rel}, {"hash", hash}}.dump());
+      nlohmann::json moved = old;
+      moved["source"] = rel;
+      db_.set_metadata(meta_key, moved.dump());
     }
     return;
   }
   const std::vector<Passage> passages = BuildPassages(doc, identifier_);
   db_.delete_document(schema::DocTerm(doc.id));
+  RewritePassages(passages);
+  for (const Passage& p : passages) ++report_->indexed[p.lang];
+  // No "paired_with": a stated pairing is (re)applied at the end of the run,
+  // and a run killed before that applies it next time.
+  nlohmann::json record = {
+      {"doc", doc.id}, {"source", rel}, {"hash", hash}, {"passages", passages.size()}};
+  if (!doc.translation_of.empty()) record["translation_of"] = doc.translation_of;
+  db_.set_metadata(meta_key, record.dump());
+  reindexed_.insert(doc.id);
+  ++(existed ? report_->updated : report_->added);
+}
+
+std::vector<Passage> Indexer::StoredPassages(const std::string& doc_id) {
+  std::vector<Passage> passages;
+  const std::string term = schema::DocTerm(doc_id);
+  for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term); ++it) {
+    Result<Passage> passage = FromXapianDocument(db_.get_document(*it));
+    if (passage.ok()) passages.push_back(std::move(*passage));
+  }
+  std::sort(passages.begin(), passages.end(),
+            [](const Passage& a, const Passage& b) { return a.position < b.position; });
+  return passages;
+}
+
+// Writes (or replaces) each passage, with its twin's keys when the twin is
+// among `passages`.
+void Indexer::RewritePassages(const std::vector<Passage>& passages) {
   std::map<std::string, const Passage*> by_id;
   for (const Passage& p : passages) by_id[p.id] = &p;
   for (const Passage& p : passages) {
     const auto twin = by_id.find(p.translation);
-    db_.add_document(ToXapianDocument(p, analyzer_, twin == by_id.end() ? nullptr : twin->second));
-    ++report_->indexed[p.lang];
+    db_.replace_document(
+        schema::PassageIdTerm(p.id),
+        ToXapianDocument(p, analyzer_, twin == by_id.end() ? nullptr : twin->second));
   }
-  db_.set_metadata(
-      meta_key,
-      nlohmann::json{
-          {"doc", doc.id}, {"source", rel}, {"hash", hash}, {"passages", passages.size()}}
-          .dump());
-  ++(existed ? report_->updated : report_->added);
+}
+
+void Indexer::SetPairedWith(const std::string& doc_id, const std::string& partner) {
+  const std::string key = schema::DocMetaKey(doc_id);
+  nlohmann::json record = nlohmann::json::parse(db_.get_metadata(key), nullptr, false);
+  if (!record.is_object()) return;
+  if (partner.empty())
+    record.erase("paired_with");
+  else
+    record["paired_with"] = partner;
+  db_.set_metadata(key, record.dump());
+}
+
+// Documents that state "translation_of" are paired with the document they
+// name, across files, after every file has been read: the statement may come
+// before or after its target, and either side may change alone. A pair is
+// redone when either side was re-indexed or the pairing changed; a document
+// that lost its stated partner goes back to the aligner's own pairs.
+void Indexer::ApplyStatedPairs() {
+  struct Entry {
+    std::string source, states, paired_with;
+  };
+  std::map<std::string, Entry> docs;
+  const std::string prefix = schema::kMetaDocPrefix;
+  for (auto it = db_.metadata_keys_begin(prefix); it != db_.metadata_keys_end(prefix); ++it) {
+    const nlohmann::json j = nlohmann::json::parse(db_.get_metadata(*it), nullptr, false);
+    if (!j.is_object() || !j.contains("doc")) continue;
+    docs[j.value("doc", "")] = {j.value("source", ""), j.value("translation_of", ""),
+                                j.value("paired_with", "")};
+  }
+  // The pairs stated now, one partner each; on a conflict the smaller id wins.
+  std::map<std::string, std::string> partner;
+  for (const auto& [id, entry] : docs) {
+    if (entry.states.empty()) continue;
+    const std::string what = "document '" + id + "': translation_of '" + entry.states + "' ";
+    if (!docs.count(entry.states)) {
+      Fail(entry.source, what + "names no document in the corpus");
+      continue;
+    }
+    const auto mine = partner.find(id);
+    if (mine != partner.end()) {
+      if (mine->second != entry.states)
+        Fail(entry.source, what + "conflicts with its pairing to '" + mine->second + "'");
+      continue;
+    }
+    const auto theirs = partner.find(entry.states);
+    if (theirs != partner.end()) {
+      Fail(entry.source, what + "is already paired with '" + theirs->second + "'");
+      continue;
+    }
+    partner[id] = entry.states;
+    partner[entry.states] = id;
+  }
+  std::set<std::string> done;
+  for (const auto& [id, entry] : docs) {
+    if (done.count(id)) continue;
+    const auto stated = partner.find(id);
+    if (stated == partner.end()) {
+      if (entry.paired_with.empty()) continue;  // the aligner's pairs stand
+      std::vector<Passage> passages = StoredPassages(id);
+      AlignPassages(passages);
+      RewritePassages(passages);
+      SetPairedWith(id, "");
+      continue;
+    }
+    const std::string& other = stated->second;
+    done.insert(other);
+    if (!reindexed_.count(id) && !reindexed_.count(other) && entry.paired_with == other &&
+        docs[other].paired_with == id)
+      continue;
+    std::vector<Passage> mine = StoredPassages(id), theirs = StoredPassages(other);
+    PairStatedTranslations(mine, theirs);
+    mine.insert(mine.end(), theirs.begin(), theirs.end());
+    RewritePassages(mine);
+    SetPairedWith(id, other);
+    SetPairedWith(other, id);
+  }
 }
 
 void Indexer::ProcessFile(const std::string& rel) {
@@ -247,6 +353,7 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
     }
   }
   RemoveVanished(std::set<std::string>(corpus.files.begin(), corpus.files.end()));
+  ApplyStatedPairs();
   db_.commit_transaction();
   for (const std::string& lang : IndexLanguages(db_)) {
     report.passages[lang] = static_cast<int>(db_.get_termfreq(schema::LangTerm(lang)));

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "common/analyzer.h"
@@ -50,8 +52,23 @@ int Analyze(const std::string& path, const std::string& corpus,
   }
   sarea::Analyzer analyzer;
   sarea::LanguageIdentifier identifier(sarea::LanguageIdentifierOptions{expected_languages});
+  std::vector<std::vector<sarea::Passage>> docs;
+  std::map<std::string, std::size_t> by_id;
   for (const sarea::SourceDocument& doc : read->documents) {
-    for (const sarea::Passage& p : sarea::BuildPassages(doc, identifier)) {
+    by_id[doc.id] = docs.size();
+    docs.push_back(sarea::BuildPassages(doc, identifier));
+  }
+  // Stated pairs within the file, as the indexer makes them (on a conflict
+  // the smaller id wins); those across files need the index.
+  std::set<std::size_t> paired;
+  for (const auto& [id, i] : by_id) {
+    const auto target = by_id.find(read->documents[i].translation_of);
+    if (target == by_id.end() || paired.count(i) || paired.count(target->second)) continue;
+    sarea::PairStatedTranslations(docs[i], docs[target->second]);
+    paired.insert({i, target->second});
+  }
+  for (const std::vector<sarea::Passage>& passages : docs) {
+    for (const sarea::Passage& p : passages) {
       nlohmann::json line = {{"doc", p.doc},
                              {"passage", p.id},
                              {"lang", p.lang},

@@ -1,4 +1,5 @@
-// JSON Lines: one document per line, {"id", "text", "title"?, "lang"?, "url"?}.
+// JSON Lines: one document per line,
+// {"id", "text", "title"?, "lang"?, "url"?, "translation_of"?}.
 // A bad line is reported and skipped; it never costs the other records.
 #include <nlohmann/json.hpp>
 
@@ -27,6 +28,7 @@ struct Fields {
   std::string title;
   std::string lang;
   std::string url;
+  std::string translation_of;
 };
 
 // Copies `record[name]` into *out. An optional field may be absent or null; a
@@ -50,16 +52,18 @@ Status ReadFields(const json& record, Fields* fields) {
     const char* name;
     bool required;
     std::string* out;
-  } kFields[] = {{"id", true, &fields->id},
-                 {"text", true, &fields->text},
-                 {"title", false, &fields->title},
-                 {"lang", false, &fields->lang},
-                 {"url", false, &fields->url}};
+  } kFields[] = {
+      {"id", true, &fields->id},        {"text", true, &fields->text},
+      {"title", false, &fields->title}, {"lang", false, &fields->lang},
+      {"url", false, &fields->url},     {"translation_of", false, &fields->translation_of}};
   for (const auto& field : kFields) {
     Status status = ReadString(record, field.name, field.required, field.out);
     if (!status.ok()) return status;
   }
   if (fields->id.empty()) return Status::InvalidArgument("empty \"id\"");
+  if (fields->translation_of == fields->id) {
+    return Status::InvalidArgument("\"translation_of\" names the record itself");
+  }
   return Status::Ok();
 }
 
@@ -78,6 +82,7 @@ Status ParseRecord(std::string_view line, SourceDocument* document) {
   if (document->title.empty()) document->title = document->id;
   document->lang = NormalizeLanguageTag(fields.lang);
   document->url = std::move(fields.url);
+  document->translation_of = std::move(fields.translation_of);
   document->blocks = SplitTextBlocks(fields.text, document->lang);
   // A record with nothing to index is as useless as an empty file.
   if (document->blocks.empty()) return Status::InvalidArgument("empty \"text\"");

@@ -349,6 +349,16 @@ TEST(JsonlReaderTest, RecordsBecomeDocuments) {
   EXPECT_EQ(Describe(b), (std::vector<std::string>{"P wrapped line", "P next"}));
 }
 
+TEST(JsonlReaderTest, TranslationOfIsKept) {
+  const ReadResult result =
+      ReadJsonl("x.jsonl",
+                "{\"id\":\"es\",\"text\":\"Hola\",\"translation_of\":\"en\"}\n"
+                "{\"id\":\"en\",\"text\":\"Hello\",\"translation_of\":null}\n");
+  ASSERT_EQ(result.documents.size(), 2u);
+  EXPECT_EQ(result.documents[0].translation_of, "en");
+  EXPECT_EQ(result.documents[1].translation_of, "");
+}
+
 TEST(JsonlReaderTest, BadLinesAreReportedAndSkipped) {
   const struct {
     std::string line;
@@ -367,6 +377,9 @@ TEST(JsonlReaderTest, BadLinesAreReportedAndSkipped) {
       {R"({"id":"a","text":"x","lang":["es"]})", R"("lang" is not a string)"},
       {R"({"id":"a","text":"x","url":{}})", R"("url" is not a string)"},
       {R"({"id":"a","text":"a\u0000b"})", R"("text" contains a NUL character)"},
+      {R"({"id":"a","text":"x","translation_of":1})", R"("translation_of" is not a string)"},
+      {R"({"id":"a","text":"x","translation_of":"a"})",
+       R"("translation_of" names the record itself)"},
   };
   for (const auto& c : kCases) {
     const std::string file = "\n" + c.line + "\n{\"id\":\"good\",\"text\":\"ok\"}\n";

@@ -9,9 +9,17 @@ Block P(const char* text, const char* lang = "") { return {BlockKind::kParagraph
 Block L(const char* text) { return {BlockKind::kListItem, text, "", 0}; }
 Block H(const char* text) { return {BlockKind::kHeading, text, "", 1}; }
 
+SourceDocument Doc(std::vector<Block> blocks, const char* lang = "") {
+  SourceDocument doc;
+  doc.id = "d";
+  doc.title = "t";
+  doc.lang = lang;
+  doc.blocks = std::move(blocks);
+  return doc;
+}
+
 TEST(Segmenter, ListItemsJoinTheirLeadIn) {
-  SourceDocument doc{
-      "d", "t", "", "", {P("Intro."), P("They act to:"), L("one;"), L("two."), P("After.")}};
+  SourceDocument doc = Doc({P("Intro."), P("They act to:"), L("one;"), L("two."), P("After.")});
   const auto s = SegmentDocument(doc);
   ASSERT_EQ(s.size(), 3u);
   EXPECT_EQ(s[1].text, "They act to:\n- one;\n- two.");
@@ -20,7 +28,7 @@ TEST(Segmenter, ListItemsJoinTheirLeadIn) {
 }
 
 TEST(Segmenter, ListWithoutLeadInIsItsOwnPassage) {
-  SourceDocument doc{"d", "t", "", "", {H("Goals"), L("one"), L("two"), H("Next"), P("Text.")}};
+  SourceDocument doc = Doc({H("Goals"), L("one"), L("two"), H("Next"), P("Text.")});
   const auto s = SegmentDocument(doc);
   ASSERT_EQ(s.size(), 2u);
   EXPECT_EQ(s[0].text, "- one\n- two");
@@ -29,7 +37,7 @@ TEST(Segmenter, ListWithoutLeadInIsItsOwnPassage) {
 }
 
 TEST(Segmenter, HeadingBreaksTheLeadIn) {
-  SourceDocument doc{"d", "t", "", "", {P("Lead:"), H("Section"), L("item")}};
+  SourceDocument doc = Doc({P("Lead:"), H("Section"), L("item")});
   const auto s = SegmentDocument(doc);
   ASSERT_EQ(s.size(), 2u);
   EXPECT_EQ(s[0].text, "Lead:");
@@ -37,7 +45,7 @@ TEST(Segmenter, HeadingBreaksTheLeadIn) {
 }
 
 TEST(Segmenter, LanguageFromBlockElseDocument) {
-  SourceDocument doc{"d", "t", "es", "", {P("Hola.", ""), P("Hello.", "en")}};
+  SourceDocument doc = Doc({P("Hola.", ""), P("Hello.", "en")}, "es");
   const auto s = SegmentDocument(doc);
   ASSERT_EQ(s.size(), 2u);
   EXPECT_EQ(s[0].lang, "es");
@@ -46,7 +54,7 @@ TEST(Segmenter, LanguageFromBlockElseDocument) {
 
 TEST(Segmenter, EmptyDocumentHasNoPassages) {
   EXPECT_TRUE(SegmentDocument(SourceDocument{}).empty());
-  SourceDocument only_heading{"d", "t", "", "", {H("Title")}};
+  SourceDocument only_heading = Doc({H("Title")});
   EXPECT_TRUE(SegmentDocument(only_heading).empty());
 }
 
