@@ -72,7 +72,12 @@ Result<SearchRequest> ParseSearch(const httplib::Request& req) {
   request.page = *page;
   request.size = *size;
   request.snippet_length = static_cast<std::size_t>(*snippet);
-  const Result<int> translations = IntParam(req, "translations", 0, 0, 1);
+  // On by default when the results are filtered by language: a reader of
+  // that language then also finds what only matched in the other one, and
+  // direct matches keep their rank; without a filter it would fill the page
+  // with twins (tests/common/cross_lingual_eval_test.cc measures both).
+  const Result<int> translations =
+      IntParam(req, "translations", request.languages.empty() ? 0 : 1, 0, 1);
   if (!translations.ok()) return translations.status();
   request.via_translation = *translations == 1;
   const std::string group = req.get_param_value("group");

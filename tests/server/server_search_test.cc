@@ -350,7 +350,12 @@ TEST_F(ServerTest, HitsAndPassagesCarryTheirTranslation) {
 }
 
 TEST_F(ServerTest, TranslationsFindPassagesThroughTheirTwin) {
-  EXPECT_TRUE(SearchOk({{"q", "gastronomy"}, {"lang", "es"}})["hits"].empty());
+  EXPECT_TRUE(
+      SearchOk({{"q", "gastronomy"}, {"lang", "es"}, {"translations", "0"}})["hits"].empty());
+  // A language filter turns translations on unless told otherwise.
+  const json by_default = SearchOk({{"q", "gastronomy"}, {"lang", "es"}});
+  ASSERT_EQ(by_default["hits"].size(), 1u) << by_default.dump();
+  EXPECT_EQ(by_default["hits"][0]["via"], "translation");
   const json crossed = SearchOk({{"q", "gastronomy"}, {"lang", "es"}, {"translations", "1"}});
   ASSERT_EQ(crossed["hits"].size(), 1u) << crossed.dump();
   EXPECT_EQ(crossed["hits"][0]["id"], Seed(8));
@@ -358,6 +363,8 @@ TEST_F(ServerTest, TranslationsFindPassagesThroughTheirTwin) {
   EXPECT_TRUE(
       Contains(crossed["hits"][0]["translation"].value("snippet", ""), "<mark>gastronomy</mark>"))
       << crossed.dump();
+  // Without a filter translations are off unless asked for: no twin is listed.
+  EXPECT_EQ(SearchOk({{"q", "gastronomy"}})["hits"].size(), 1u);
   // Both languages: the direct match ranks above its twin found through it.
   const json both = SearchOk({{"q", "gastronomy"}, {"translations", "1"}});
   ASSERT_EQ(both["hits"].size(), 2u) << both.dump();
