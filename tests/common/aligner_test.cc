@@ -74,7 +74,15 @@ struct Doc {
   std::vector<int> gold;
 };
 
-enum class Layout { kAlternate, kOneThenOther, kSpanishFirst, kBlocks, kMissing, kThirdLanguage };
+enum class Layout {
+  kAlternate,
+  kOneThenOther,
+  kSpanishFirst,
+  kBlocks,
+  kMissing,
+  kThirdLanguage,
+  kAlike,  // one language then the other, paragraphs of about one length, some missing
+};
 
 // A document of `k` translation pairs laid out as `layout`.
 Doc MakeDoc(Layout layout, const std::vector<std::pair<std::string, std::string>>& pool,
@@ -82,7 +90,18 @@ Doc MakeDoc(Layout layout, const std::vector<std::pair<std::string, std::string>
   std::uniform_int_distribution<std::size_t> pick(0, pool.size() - 1);
   const int k = std::uniform_int_distribution<int>(3, 8)(rng);
   std::vector<std::pair<std::string, std::string>> pairs;
-  for (int i = 0; i < k; ++i) pairs.push_back(pool[pick(rng)]);
+  if (layout == Layout::kAlike) {
+    // Lengths within 25% of the first paragraph's: the length model alone
+    // cannot tell them apart, only anchors can.
+    const std::size_t length = pool[pick(rng)].first.size();
+    while (static_cast<int>(pairs.size()) < k) {
+      const auto& candidate = pool[pick(rng)];
+      const double ratio = double(candidate.first.size()) / length;
+      if (ratio > 0.8 && ratio < 1.25) pairs.push_back(candidate);
+    }
+  } else {
+    for (int i = 0; i < k; ++i) pairs.push_back(pool[pick(rng)]);
+  }
   std::vector<std::pair<int, bool>> order;  // (pair, is_spanish)
   const int block = layout == Layout::kBlocks ? std::uniform_int_distribution<int>(2, 3)(rng) : 1;
   if (layout == Layout::kAlternate || layout == Layout::kMissing ||
@@ -98,7 +117,7 @@ Doc MakeDoc(Layout layout, const std::vector<std::pair<std::string, std::string>
     for (int i = 0; i < k; ++i) order.push_back({i, spanish_first});
     for (int i = 0; i < k; ++i) order.push_back({i, !spanish_first});
   }
-  if (layout == Layout::kMissing) {  // drop about a third of one side or the other
+  if (layout == Layout::kMissing || layout == Layout::kAlike) {  // drop about a third
     std::vector<std::pair<int, bool>> kept;
     for (const auto& o : order) {
       if (std::uniform_int_distribution<int>(0, 5)(rng) > 1) kept.push_back(o);
@@ -133,6 +152,7 @@ TEST(Aligner, DebianParallelDescriptionsInEveryLayout) {
       {Layout::kAlternate, "alternate"},          {Layout::kOneThenOther, "english-then-spanish"},
       {Layout::kSpanishFirst, "spanish-first"},   {Layout::kBlocks, "blocks-of-2-3"},
       {Layout::kMissing, "missing-translations"}, {Layout::kThirdLanguage, "third-language"},
+      {Layout::kAlike, "alike-lengths-missing"},
   };
   int predicted_all = 0, correct_all = 0, gold_all = 0;
   for (const auto& [layout, name] : layouts) {
