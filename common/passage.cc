@@ -101,11 +101,16 @@ Xapian::Document ToXapianDocument(const Passage& p, Analyzer& analyzer,
   doc.add_boolean_term(schema::PassageIdTerm(p.id));
   doc.add_boolean_term(schema::DocTerm(p.doc));
   doc.add_boolean_term(schema::LangTerm(p.lang));
-  for (const Token& token : analyzer.Analyze(p.text, p.lang)) {
+  const std::vector<Token> tokens = analyzer.Analyze(p.text, p.lang);
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const Token& token = tokens[i];
     for (const std::string& key : token.keys) {
       doc.add_posting(schema::KeyTerm(p.lang, key), token.position);
     }
     doc.add_term(schema::FormTerm(p.lang, token.folded, token.word));
+    if (i > 0 && tokens[i - 1].position + 1 == token.position) {
+      doc.add_term(schema::BigramTerm(p.lang, tokens[i - 1].folded, token.folded));
+    }
   }
   if (translation) {
     for (const Token& token : analyzer.Analyze(translation->text, translation->lang)) {

@@ -190,10 +190,26 @@ class Reading {
     const std::vector<Token> tokens = analyzer_.Analyze(clause.text, lang_);
     if (tokens.empty()) return Xapian::Query();
     if (clause.kind == ClauseKind::kPrefix) return PrefixQuery(tokens.back());
-    if (tokens.size() > 1 || clause.kind == ClauseKind::kPhrase) return PhraseQuery(tokens);
+    if (tokens.size() > 1 || clause.kind == ClauseKind::kPhrase)
+      return WithSynonyms(clause.text, PhraseQuery(tokens));
     const Token& t = tokens.front();
     if (t.stopword && drop_stopwords_ && clause.occur == Occur::kShould) return Xapian::Query();
-    return TermsQuery(Xapian::Query::OP_SYNONYM, WordKeys(t));
+    return WithSynonyms(clause.text, TermsQuery(Xapian::Query::OP_SYNONYM, WordKeys(t)));
+  }
+
+  // `query` or any entry of the synonyms.txt group of `text` (read in this
+  // language), as one term for ranking, as Xapian's own synonyms are.
+  Xapian::Query WithSynonyms(const std::string& text, Xapian::Query query) {
+    const std::string key = schema::SynonymKey(text);
+    std::vector<Xapian::Query> alternatives = {std::move(query)};
+    for (auto it = db_.synonyms_begin(key); it != db_.synonyms_end(key); ++it) {
+      const std::vector<Token> tokens = analyzer_.Analyze(*it, lang_);
+      if (tokens.empty()) continue;
+      alternatives.push_back(tokens.size() == 1
+                                 ? TermsQuery(Xapian::Query::OP_SYNONYM, WordKeys(tokens.front()))
+                                 : PhraseQuery(tokens));
+    }
+    return Combine(Xapian::Query::OP_SYNONYM, alternatives);
   }
 
   // Adds the keys of up to `limit` spellings the index has seen whose form

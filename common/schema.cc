@@ -2,7 +2,10 @@
 
 #include <xxhash.h>
 
+#include <cstdint>
 #include <cstdio>
+
+#include "common/text.h"
 
 namespace sarea::schema {
 
@@ -49,6 +52,67 @@ std::string WordOfFormTerm(std::string_view term) {
   if (term.substr(0, 1) != kFormPrefix) return "";
   const std::size_t space = term.find(' ');
   return space == std::string_view::npos ? "" : std::string(term.substr(space + 1));
+}
+
+std::string BigramTerm(std::string_view lang, std::string_view first, std::string_view second) {
+  return kBigramPrefix + std::string(lang) + ":" + std::string(first) + " " + std::string(second);
+}
+
+std::string SecondWordOfBigram(std::string_view term) {
+  if (term.substr(0, 1) != kBigramPrefix) return "";
+  const std::size_t space = term.find(' ');
+  return space == std::string_view::npos ? "" : std::string(term.substr(space + 1));
+}
+
+bool ParseFormTerm(std::string_view term, std::string* lang, std::string* word) {
+  if (term.substr(0, 1) != kFormPrefix) return false;
+  const std::size_t colon = term.find(':');
+  const std::size_t space = term.find(' ');
+  if (colon == std::string_view::npos || space == std::string_view::npos || space < colon)
+    return false;
+  *lang = std::string(term.substr(1, colon - 1));
+  *word = std::string(term.substr(space + 1));
+  return true;
+}
+
+namespace {
+
+// Three private-use code points, U+E000 + a number of the language code that
+// differs between any two codes.
+std::string SpellingMarker(std::string_view lang) {
+  std::uint32_t n = 0;
+  for (unsigned char c : lang) n = n * 37 + c;
+  const std::uint32_t cp = 0xE000 + n % 0x1900;  // within U+E000..U+F8FF
+  const char one[] = {static_cast<char>(0xE0 | (cp >> 12)),
+                      static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
+                      static_cast<char>(0x80 | (cp & 0x3F))};
+  std::string marker;
+  for (int i = 0; i < 3; ++i) marker.append(one, 3);
+  return marker;
+}
+
+}  // namespace
+
+std::string SpellingWord(std::string_view lang, std::string_view word) {
+  return SpellingMarker(lang).append(word);
+}
+
+std::string WordOfSpelling(std::string_view lang, std::string_view entry) {
+  const std::string marker = SpellingMarker(lang);
+  if (entry.substr(0, marker.size()) != marker) return "";
+  return std::string(entry.substr(marker.size()));
+}
+
+std::string SynonymKey(std::string_view text) {
+  std::string key;
+  for (const WordSpan& span : WordSplitter().Split(text)) {
+    const std::string word =
+        FoldAccents(NormalizeWord(text.substr(span.begin, span.end - span.begin)));
+    if (word.empty()) continue;
+    if (!key.empty()) key.push_back(' ');
+    key += word;
+  }
+  return key;
 }
 
 std::string DocMetaKey(std::string_view doc_id) { return kMetaDocPrefix + HashKey(doc_id); }

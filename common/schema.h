@@ -13,6 +13,13 @@
 //   X<lang>:<key>                   a match key of the passage's TRANSLATION (in that
 //                                   language), with its positions there: cross-lingual
 //                                   retrieval finds a passage through its twin
+//   K<lang>:<folded> <folded>       two consecutive words, accent-folded, without
+//                                   positions: completions of "ciudades crea"
+// Spelling data (Xapian's spelling table, for "did you mean"): every spelling of
+// a form term, one count per passage, behind a marker of its language
+// (SpellingWord), so a suggestion never crosses languages.
+// Synonyms (Xapian's synonym table): the accent-folded words of an entry of the
+// corpus's synonyms.txt (SynonymKey) -> the other entries of its group, as written.
 // Document data is the passage's JSON (see passage_document.h).
 #ifndef SAREA_COMMON_SCHEMA_H_
 #define SAREA_COMMON_SCHEMA_H_
@@ -24,7 +31,7 @@
 
 namespace sarea::schema {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Term prefixes.
 inline constexpr char kPassageIdPrefix[] = "Q";
@@ -33,6 +40,7 @@ inline constexpr char kLangPrefix[] = "L";
 inline constexpr char kKeyPrefix[] = "Z";
 inline constexpr char kFormPrefix[] = "U";
 inline constexpr char kTranslationKeyPrefix[] = "X";
+inline constexpr char kBigramPrefix[] = "K";
 
 // Value slots.
 inline constexpr Xapian::valueno kSlotDoc = 0;       // document id
@@ -46,6 +54,7 @@ inline constexpr char kMetaSchemaVersion[] = "sarea:schema";      // kSchemaVers
 inline constexpr char kMetaAnalyzerVersion[] = "sarea:analyzer";  // kAnalyzerVersion
 inline constexpr char kMetaDocPrefix[] = "sarea:doc:";            // + doc key -> DocRecord JSON
 inline constexpr char kMetaFilePrefix[] = "sarea:file:";          // + file key -> FileRecord JSON
+inline constexpr char kMetaSynonyms[] = "sarea:synonyms";         // hash of the synonyms loaded
 
 // A short stable key for any string: 16 lowercase hex digits of XXH3-64.
 std::string HashKey(std::string_view s);
@@ -67,6 +76,27 @@ std::string FormTerm(std::string_view lang, std::string_view folded, std::string
 std::string FormTermPrefix(std::string_view lang, std::string_view folded, bool whole);
 // The spelling in a form term; "" if `term` is not one.
 std::string WordOfFormTerm(std::string_view term);
+
+// Two consecutive accent-folded words. With `second` cut short, it is the
+// prefix of every bigram whose second word starts with it.
+std::string BigramTerm(std::string_view lang, std::string_view first, std::string_view second);
+// The second word of a bigram term; "" if `term` is not one.
+std::string SecondWordOfBigram(std::string_view term);
+
+// The language and spelling of a form term; false if `term` is not one.
+bool ParseFormTerm(std::string_view term, std::string* lang, std::string* word);
+
+// A spelling-table entry: `word` behind a marker of three code points that
+// differ from every other language's in all three, so no edit of distance 2
+// (the most "did you mean" allows) turns one language's words into another's.
+std::string SpellingWord(std::string_view lang, std::string_view word);
+// The word of a spelling entry of `lang`; "" if `entry` is not one.
+std::string WordOfSpelling(std::string_view lang, std::string_view entry);
+
+// The synonym-table key of a word or phrase: its words accent-folded and
+// case-folded, joined by single spaces ("Artes  Populares" -> "artes populares").
+// "" when it has no words.
+std::string SynonymKey(std::string_view text);
 
 std::string DocMetaKey(std::string_view doc_id);
 std::string FileMetaKey(std::string_view rel_path);

@@ -15,6 +15,7 @@
 #include "common/query_builder.h"
 #include "common/readers.h"
 #include "common/schema.h"
+#include "common/synonyms.h"
 #include "indexer/index_store.h"
 #include "indexer/progress.h"
 
@@ -25,6 +26,9 @@ namespace {
 // Mixed into every content hash, so a new schema or analysis re-indexes all.
 const std::string kVersionSalt = "schema=" + std::to_string(schema::kSchemaVersion) +
                                  ";analyzer=" + std::to_string(kAnalyzerVersion) + ";";
+
+// At the corpus root: synonym groups for queries (common/synonyms.h), not a document.
+const char kSynonymsFile[] = "synonyms.txt";
 
 struct FileRecord {
   std::string hash;  // "" when the file had bad records: read it again next run
@@ -56,7 +60,7 @@ Result<ScannedCorpus> ScanCorpus(const fs::path& corpus) {
     if (ec) break;
     // Lexically: a symlinked file keeps its own name, not its target's.
     const fs::path rel = it->path().lexically_relative(corpus);
-    if (Hidden(rel)) continue;
+    if (Hidden(rel) || rel == kSynonymsFile) continue;
     if (!it->is_regular_file(ec)) continue;
     if (FormatForPath(rel.generic_string()) == Format::kUnknown)
       ++scanned.skipped;
@@ -116,6 +120,9 @@ class Indexer {
   void DeleteDocument(const std::string& doc_id);
   void RemoveVanished(const std::set<std::string>& present);
   void ApplyStatedPairs();
+  void LoadSynonyms();
+  void DeletePassages(const std::string& doc_id);
+  void CountSpellings(const Xapian::Document& passage, bool add);
   std::vector<Passage> StoredPassages(const std::string& doc_id);
   void RewritePassages(const std::vector<Passage>& passages);
   void SetPairedWith(const std::string& doc_id, const std::string& partner);
@@ -153,8 +160,32 @@ void Indexer::WriteFileRecord(const std::string& rel, const FileRecord& record) 
       key, nlohmann::json{{"path", rel}, {"hash", record.hash}, {"docs", record.docs}}.dump());
 }
 
+// The spelling table counts, for each spelling, the passages that have it (one
+// form term each), so it follows every passage written or deleted.
+void Indexer::CountSpellings(const Xapian::Document& passage, bool add) {
+  const std::string prefix = schema::kFormPrefix;
+  Xapian::TermIterator it = passage.termlist_begin();
+  std::string lang, word;
+  for (it.skip_to(prefix); it != passage.termlist_end(); ++it) {
+    if (!schema::ParseFormTerm(*it, &lang, &word)) break;  // past the form terms
+    const std::string entry = schema::SpellingWord(lang, word);
+    if (add)
+      db_.add_spelling(entry);
+    else
+      db_.remove_spelling(entry);
+  }
+}
+
+void Indexer::DeletePassages(const std::string& doc_id) {
+  const std::string term = schema::DocTerm(doc_id);
+  for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term); ++it) {
+    CountSpellings(db_.get_document(*it), false);
+  }
+  db_.delete_document(term);
+}
+
 void Indexer::DeleteDocument(const std::string& doc_id) {
-  db_.delete_document(schema::DocTerm(doc_id));
+  DeletePassages(doc_id);
   db_.set_metadata(schema::DocMetaKey(doc_id), "");
   ++report_->deleted;
 }
@@ -174,7 +205,7 @@ void Indexer::IndexDocument(const SourceDocument& doc, const std::string& rel) {
     return;
   }
   const std::vector<Passage> passages = BuildPassages(doc, identifier_);
-  db_.delete_document(schema::DocTerm(doc.id));
+  DeletePassages(doc.id);
   RewritePassages(passages);
   for (const Passage& p : passages) ++report_->indexed[p.lang];
   // No "paired_with": a stated pairing is (re)applied at the end of the run,
@@ -206,9 +237,13 @@ void Indexer::RewritePassages(const std::vector<Passage>& passages) {
   for (const Passage& p : passages) by_id[p.id] = &p;
   for (const Passage& p : passages) {
     const auto twin = by_id.find(p.translation);
-    db_.replace_document(
-        schema::PassageIdTerm(p.id),
-        ToXapianDocument(p, analyzer_, twin == by_id.end() ? nullptr : twin->second));
+    const std::string id_term = schema::PassageIdTerm(p.id);
+    const Xapian::PostingIterator old = db_.postlist_begin(id_term);
+    if (old != db_.postlist_end(id_term)) CountSpellings(db_.get_document(*old), false);
+    const Xapian::Document doc =
+        ToXapianDocument(p, analyzer_, twin == by_id.end() ? nullptr : twin->second);
+    CountSpellings(doc, true);
+    db_.replace_document(id_term, doc);
   }
 }
 
@@ -331,6 +366,36 @@ void Indexer::RemoveVanished(const std::set<std::string>& present) {
   }
 }
 
+// Replaces the index's synonyms with the corpus's synonyms.txt when it changed
+// (none when it is gone). Bad lines are reported; the good ones still load.
+void Indexer::LoadSynonyms() {
+  const fs::path path = options_.corpus / kSynonymsFile;
+  std::error_code ec;
+  std::string bytes;
+  if (fs::exists(path, ec)) {
+    Result<std::string> read = ReadWholeFile(path, options_.max_file_bytes);
+    if (!read.ok()) return Fail(kSynonymsFile, read.status().message());
+    bytes = std::move(*read);
+  }
+  const SynonymFile file = ParseSynonyms(bytes);
+  for (const std::string& error : file.errors) Fail(kSynonymsFile, error);
+  const std::string hash = bytes.empty() ? "" : schema::HashKey(kVersionSalt + bytes);
+  if (!force_ && db_.get_metadata(schema::kMetaSynonyms) == hash) return;
+  std::vector<std::string> old_keys;
+  for (auto it = db_.synonym_keys_begin(); it != db_.synonym_keys_end(); ++it)
+    old_keys.push_back(*it);
+  for (const std::string& key : old_keys) db_.clear_synonyms(key);
+  for (const std::vector<std::string>& group : file.groups) {
+    for (const std::string& entry : group) {
+      const std::string key = schema::SynonymKey(entry);
+      for (const std::string& other : group) {
+        if (&other != &entry) db_.add_synonym(key, other);
+      }
+    }
+  }
+  db_.set_metadata(schema::kMetaSynonyms, hash);
+}
+
 void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
   report_ = &report;
   report.skipped = corpus.skipped;
@@ -342,6 +407,7 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
   // index that says what analysis its passages had.
   db_.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
   db_.set_metadata(schema::kMetaAnalyzerVersion, std::to_string(kAnalyzerVersion));
+  LoadSynonyms();
   int in_batch = 0;
   for (const std::string& rel : corpus.files) {
     ProcessFile(rel);

@@ -88,6 +88,23 @@ Result<SearchRequest> ParseSearch(const httplib::Request& req) {
   return request;
 }
 
+Result<SuggestRequest> ParseSuggest(const httplib::Request& req) {
+  Status params = CheckParams(req);
+  if (!params.ok()) return params;
+  if (!req.has_param("q")) return Status::InvalidArgument("q is required: the text typed so far");
+  SuggestRequest request;
+  request.typed = req.get_param_value("q");
+  if (request.typed.size() > kMaxQueryBytes) {
+    return Status::InvalidArgument("q is longer than " + std::to_string(kMaxQueryBytes) + " bytes");
+  }
+  const std::string lang = req.get_param_value("lang");
+  if (!lang.empty()) request.languages.push_back(lang);
+  const Result<int> size = IntParam(req, "size", 8, 1, 20);
+  if (!size.ok()) return size.status();
+  request.size = static_cast<std::size_t>(*size);
+  return request;
+}
+
 nlohmann::json HitJson(const Hit& hit) {
   nlohmann::json j = {{"id", hit.passage.id},       {"doc", hit.passage.doc},
                       {"title", hit.passage.title}, {"lang", hit.passage.lang},
@@ -142,6 +159,7 @@ HttpServer::~HttpServer() = default;
 void HttpServer::RegisterRoutes() {
   using namespace std::placeholders;
   server_->Get("/api/search", Wrap("/api/search", std::bind(&HttpServer::Search, this, _1, _2)));
+  server_->Get("/api/suggest", Wrap("/api/suggest", std::bind(&HttpServer::Suggest, this, _1, _2)));
   server_->Get(R"(/api/passages/([^/]+))",
                Wrap("/api/passages/{id}", std::bind(&HttpServer::GetPassage, this, _1, _2)));
   server_->Get("/api/health", Wrap("/api/health", std::bind(&HttpServer::Health, this, _1, _2)));
@@ -216,8 +234,20 @@ void HttpServer::Search(const httplib::Request& req, httplib::Response& res) {
             {"page", request->page},
             {"size", request->size},
             {"relaxed", found->relaxed},
+            {"did_you_mean", found->did_you_mean.empty() ? nlohmann::json(nullptr)
+                                                         : nlohmann::json(found->did_you_mean)},
             {"hits", hits},
             {"facets", {{"lang", found->lang_facets}}}});
+}
+
+void HttpServer::Suggest(const httplib::Request& req, httplib::Response& res) {
+  Result<SuggestRequest> request = ParseSuggest(req);
+  if (!request.ok()) return SendError(res, request.status());
+  Result<std::vector<Suggestion>> found = engine_.Suggest(*request);
+  if (!found.ok()) return SendError(res, found.status());
+  nlohmann::json suggestions = nlohmann::json::array();
+  for (const Suggestion& s : *found) suggestions.push_back({{"text", s.text}, {"lang", s.lang}});
+  SendJson(res, 200, {{"query", request->typed}, {"suggestions", suggestions}});
 }
 
 void HttpServer::GetPassage(const httplib::Request& req, httplib::Response& res) {

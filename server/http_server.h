@@ -61,6 +61,7 @@ class HttpServer {
               double seconds);
 
   void Search(const httplib::Request& req, httplib::Response& res);
+  void Suggest(const httplib::Request& req, httplib::Response& res);
   void GetPassage(const httplib::Request& req, httplib::Response& res);
   void Health(const httplib::Request& req, httplib::Response& res);
   void RenderMetrics(const httplib::Request& req, httplib::Response& res);

@@ -1,11 +1,13 @@
 #include "server/search_engine.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <optional>
 
 #include <xapian.h>
 
 #include "common/analyzer.h"
+#include "common/languages.h"
 #include "common/query_builder.h"
 #include "common/schema.h"
 #include "common/snippet.h"
@@ -136,6 +138,37 @@ bool MatchedOnlyViaTranslation(const Xapian::Enquire& enquire, const Xapian::MSe
   return true;
 }
 
+// The number of matches of `query` (exact up to `upto`), with the request's
+// document filter.
+Xapian::doccount CountMatches(Xapian::Database& db, Xapian::Query query, const std::string& doc,
+                              Xapian::doccount upto) {
+  if (!doc.empty()) {
+    query = Xapian::Query(Xapian::Query::OP_FILTER, query, Xapian::Query(schema::DocTerm(doc)));
+  }
+  Xapian::Enquire enquire(db);
+  enquire.set_query(query);
+  return enquire.get_mset(0, 0, upto).get_matches_estimated();
+}
+
+// Validates asked languages against the index's; all of them when none asked.
+Result<std::vector<std::string>> LanguagesToUse(const Xapian::Database& db,
+                                                const std::vector<std::string>& asked) {
+  const std::vector<std::string> available = IndexLanguages(db);
+  if (asked.empty()) return available;
+  std::vector<std::string> langs;
+  for (const std::string& tag : asked) {
+    const std::string code = NormalizeLanguageTag(tag);
+    if (std::find(available.begin(), available.end(), code) == available.end()) {
+      std::string names;
+      for (const std::string& a : available) names += (names.empty() ? "" : ", ") + a;
+      return Status::InvalidArgument("unknown language '" + tag +
+                                     "'; the index has: " + (names.empty() ? "none" : names));
+    }
+    langs.push_back(code);
+  }
+  return langs;
+}
+
 std::map<std::string, unsigned> CountsOf(const Xapian::ValueCountMatchSpy& spy) {
   std::map<std::string, unsigned> counts;
   for (auto it = spy.values_begin(); it != spy.values_end(); ++it) counts[*it] = it.get_termfreq();
@@ -188,6 +221,25 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
       }
       response.hits.push_back(std::move(hit));
     }
+    // "Did you mean": the closest correction (one per language) that finds
+    // something and at least as much as the query (a word that no language
+    // has is a typing error, whatever the other words found); between
+    // corrections as close, the one that finds the most.
+    const std::vector<Correction> corrections =
+        SpellingCorrections(request.query, s.db(), built->languages, s.analyzer());
+    Xapian::doccount best = std::max<Xapian::doccount>(response.total, 1) - 1;
+    for (const Correction& c : corrections) {
+      if (!response.did_you_mean.empty() && c.distance > corrections.front().distance) break;
+      Result<BuiltQuery> corrected = s.builder().Build(
+          c.query, s.db(), QueryOptions{request.languages, request.via_translation});
+      if (!corrected.ok()) continue;
+      const Xapian::doccount found =
+          CountMatches(s.db(), corrected->query, request.doc, kExactCountUpTo);
+      if (found > best) {
+        best = found;
+        response.did_you_mean = c.query;
+      }
+    }
     return response;
   });
 }
@@ -200,6 +252,14 @@ Result<std::pair<Passage, std::optional<Passage>>> SearchEngine::GetPassage(cons
     std::optional<Passage> translation;
     if (!passage->translation.empty()) translation = FindPassage(s.db(), passage->translation);
     return Answer{std::move(*passage), std::move(translation)};
+  });
+}
+
+Result<std::vector<Suggestion>> SearchEngine::Suggest(const SuggestRequest& request) {
+  return WithSearcher<std::vector<Suggestion>>([&](Searcher& s) -> Result<std::vector<Suggestion>> {
+    Result<std::vector<std::string>> langs = LanguagesToUse(s.db(), request.languages);
+    if (!langs.ok()) return langs.status();
+    return Complete(request.typed, s.db(), *langs, request.size);
   });
 }
 

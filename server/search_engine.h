@@ -24,6 +24,7 @@
 
 #include "common/passage.h"
 #include "common/status.h"
+#include "common/suggest.h"
 
 namespace sarea::server {
 
@@ -54,6 +55,15 @@ struct SearchResponse {
   bool total_exact = true;
   std::map<std::string, unsigned> lang_facets;  // passages per language over all matches
   bool relaxed = false;  // the query did not parse and was read as plain words
+  // The query with its unknown words corrected, when that finds something and
+  // at least as much; else "".
+  std::string did_you_mean;
+};
+
+struct SuggestRequest {
+  std::string typed;                   // what is in the search box so far
+  std::vector<std::string> languages;  // vocabularies to complete from; empty: all
+  std::size_t size = 8;
 };
 
 struct IndexStats {
@@ -83,6 +93,9 @@ class SearchEngine {
   // A passage and its translation (when it has one). kNotFound for an unknown id.
   Result<std::pair<Passage, std::optional<Passage>>> GetPassage(const std::string& id);
   Result<IndexStats> Stats();
+  // Completions of what is being typed (common/suggest.h). kInvalidArgument
+  // for an unknown language.
+  Result<std::vector<Suggestion>> Suggest(const SuggestRequest& request);
 
  private:
   class Searcher;

@@ -1,6 +1,9 @@
 #include "common/schema.h"
 
 #include <gtest/gtest.h>
+#include <unicode/unistr.h>
+
+#include <vector>
 
 namespace sarea::schema {
 namespace {
@@ -29,6 +32,47 @@ TEST(Schema, FormPrefixesSelectWholeOrPartialWords) {
   EXPECT_EQ(term.rfind(FormTermPrefix("es", "creacion", true), 0), 0u);
   EXPECT_EQ(term.rfind(FormTermPrefix("es", "crea", false), 0), 0u);
   EXPECT_NE(term.rfind(FormTermPrefix("es", "crea", true), 0), 0u);
+}
+
+TEST(Schema, FormTermsParseBack) {
+  std::string lang, word;
+  ASSERT_TRUE(ParseFormTerm(FormTerm("es", "creacion", "creación"), &lang, &word));
+  EXPECT_EQ(lang, "es");
+  EXPECT_EQ(word, "creación");
+  EXPECT_FALSE(ParseFormTerm("Zes:creacion", &lang, &word));
+  EXPECT_FALSE(ParseFormTerm("Ues:creacion", &lang, &word));
+}
+
+TEST(Schema, BigramPrefixesCompleteTheSecondWord) {
+  EXPECT_EQ(BigramTerm("es", "ciudades", "creativas"), "Kes:ciudades creativas");
+  EXPECT_EQ(
+      BigramTerm("es", "ciudades", "creativas").rfind(BigramTerm("es", "ciudades", "crea"), 0), 0u);
+  EXPECT_EQ(SecondWordOfBigram("Kes:ciudades creativas"), "creativas");
+  EXPECT_EQ(SecondWordOfBigram("Ues:ciudades ciudades"), "");
+}
+
+// Xapian's "did you mean" allows 2 edits: entries of two languages must be
+// further apart than that even for the same word.
+TEST(Schema, SpellingEntriesOfTwoLanguagesDifferInThreeCodePoints) {
+  const std::vector<std::string> langs = {"en", "es", "ca", "pt", "fr", "it", "de", "eu", "gl"};
+  for (const std::string& a : langs) {
+    EXPECT_EQ(WordOfSpelling(a, SpellingWord(a, "cine")), "cine");
+    for (const std::string& b : langs) {
+      if (a == b) continue;
+      const icu::UnicodeString x = icu::UnicodeString::fromUTF8(SpellingWord(a, "cine"));
+      const icu::UnicodeString y = icu::UnicodeString::fromUTF8(SpellingWord(b, "cine"));
+      ASSERT_EQ(x.countChar32(), 7);
+      for (int i = 0; i < 3; ++i) EXPECT_NE(x.char32At(i), y.char32At(i)) << a << " " << b;
+      EXPECT_EQ(WordOfSpelling(b, SpellingWord(a, "cine")), "") << a << " " << b;
+    }
+  }
+}
+
+TEST(Schema, SynonymKeysFoldCaseAccentsAndSpacing) {
+  EXPECT_EQ(SynonymKey("  Artes   Populares "), "artes populares");
+  EXPECT_EQ(SynonymKey("Diseño"), "diseno");
+  EXPECT_EQ(SynonymKey("film,"), "film");
+  EXPECT_EQ(SynonymKey(" - "), "");
 }
 
 }  // namespace

@@ -189,6 +189,61 @@ TEST_F(IndexerCliTest, MarkdownHtmlAndJsonlAreIndexed) {
   EXPECT_TRUE(IndexHasWord(db, "panadería"));
 }
 
+// --------------------------------------------------- synonyms and spellings
+
+std::vector<std::string> SynonymsOf(const Xapian::Database& db, const std::string& key) {
+  return std::vector<std::string>(db.synonyms_begin(key), db.synonyms_end(key));
+}
+
+TEST_F(IndexerCliTest, SynonymsFileIsLoadedNotIndexed) {
+  CopySeed();
+  Write("synonyms.txt", "# fields\nfilm, cinema, Cine\nlonely\n");
+  const json first = Index(1);
+  EXPECT_EQ(first["added"], 1) << "synonyms.txt is no document";
+  EXPECT_EQ(first["skipped"], 0);
+  EXPECT_EQ(FailureReason(first, "synonyms.txt"),
+            "line 3: a group needs at least two different entries");
+  {
+    const Xapian::Database db = Open();
+    EXPECT_EQ(SynonymsOf(db, "film"), (std::vector<std::string>{"Cine", "cinema"}));
+    EXPECT_EQ(SynonymsOf(db, "cine"), (std::vector<std::string>{"cinema", "film"}));
+    EXPECT_EQ(PassagesOf(db, "synonyms.txt"), 0);
+  }
+
+  Write("synonyms.txt", "music, música\n");
+  const json changed = Index(0);
+  EXPECT_EQ(changed["unchanged"], 1) << "new synonyms re-index nothing";
+  EXPECT_TRUE(SynonymsOf(Open(), "film").empty());
+  EXPECT_EQ(SynonymsOf(Open(), "musica"), std::vector<std::string>{"music"});
+
+  fs::remove(corpus_ / "synonyms.txt");
+  Index(0);
+  EXPECT_TRUE(SynonymsOf(Open(), "music").empty());
+}
+
+Xapian::doccount SpellingFrequency(const Xapian::Database& db, const std::string& entry) {
+  Xapian::TermIterator it = db.spellings_begin();
+  it.skip_to(entry);
+  return it != db.spellings_end() && *it == entry ? it.get_termfreq() : 0;
+}
+
+TEST_F(IndexerCliTest, SpellingDataFollowsThePassages) {
+  Write("a.txt", EnglishText("kaleidoscope") + "\n" + EnglishText("kaleidoscope") + "\n");
+  Write("b.txt", EnglishText("kaleidoscope") + "\n");
+  Index(0);
+  const std::string entry = schema::SpellingWord("en", "kaleidoscope");
+  EXPECT_EQ(SpellingFrequency(Open(), entry), 3u) << "one per passage";
+  EXPECT_EQ(Open().get_spelling_suggestion(schema::SpellingWord("en", "kaleidoscop")), entry);
+  fs::remove(corpus_ / "a.txt");
+  Write("b.txt", EnglishText("zeppelin") + "\n");
+  Index(0);
+  EXPECT_EQ(SpellingFrequency(Open(), entry), 0u);
+  EXPECT_EQ(Open().get_spelling_suggestion(schema::SpellingWord("en", "kaleidoscop")), "");
+  EXPECT_EQ(SpellingFrequency(Open(), schema::SpellingWord("es", "zeppelin")), 0u)
+      << "entries are per language";
+  EXPECT_EQ(SpellingFrequency(Open(), schema::SpellingWord("en", "zeppelin")), 1u);
+}
+
 // -------------------------------------------------------------------- usage
 
 TEST_F(IndexerCliTest, UsageErrorsExitTwoAndHelpExitsZero) {

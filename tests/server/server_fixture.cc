@@ -36,6 +36,8 @@ std::string LanternId(int i) { return "lantern-" + std::to_string(100 + i); }
 void WriteCorpus(const fs::path& corpus) {
   fs::create_directories(corpus);
   fs::copy_file(fs::path(SAREA_SOURCE_DIR) / "corpus" / kSeedFile, corpus / kSeedFile);
+  // The shipped synonyms: what a query for "film" finds is theirs to decide.
+  fs::copy_file(fs::path(SAREA_SOURCE_DIR) / "corpus" / "synonyms.txt", corpus / "synonyms.txt");
   WriteAll(corpus / "en/lighthouse.txt",
            "The lighthouse keeper watched the lighthouse every night, and the lighthouse light "
            "guided the boats home.\n"
@@ -171,6 +173,12 @@ Reply Request(int port, const std::string& method, const std::string& target,
 
 Reply Get(int port, const std::string& target, const httplib::Headers& headers) {
   return Request(port, "GET", target, headers);
+}
+
+std::set<std::string> HitIds(const json& response) {
+  std::set<std::string> ids;
+  for (const json& hit : response.value("hits", json::array())) ids.insert(hit.value("id", ""));
+  return ids;
 }
 
 bool Contains(const std::string& haystack, const std::string& needle) {

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,7 +50,8 @@ inline constexpr char kLongText[] =
     "they talked about his visit for many winters afterwards.";
 inline constexpr int kLanterns = 25;  // records of lanterns.jsonl, all matching "lantern"
 
-// Passages of the corpus WriteCorpus writes: the seed (5 en, 5 es), 6 English
+// Passages of the corpus WriteCorpus writes (with the shipped synonyms.txt,
+// which is no document): the seed (5 en, 5 es), 6 English
 // and 2 Spanish crafted ones, and kLanterns English records. Each file and each
 // record is a document.
 inline constexpr int kEnPassages = 5 + 6 + kLanterns;
@@ -133,6 +135,9 @@ Reply Request(int port, const std::string& method, const std::string& target,
 Reply Get(int port, const std::string& target, const httplib::Headers& headers = {});
 
 bool Contains(const std::string& haystack, const std::string& needle);
+
+// The ids of a search response's hits.
+std::set<std::string> HitIds(const nlohmann::json& response);
 
 // ----------------------------------------------------------------- fixture
 

@@ -1,0 +1,235 @@
+#include "common/suggest.h"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include <unicode/unistr.h>
+
+#include "common/schema.h"
+#include "common/stopwords.h"
+#include "common/text.h"
+
+namespace sarea {
+namespace {
+
+// How many index terms one completion may look at per language; a one-letter
+// prefix of a large vocabulary stops there (the first in alphabetical order).
+constexpr std::size_t kMaxScannedTerms = 5000;
+// The edit distance "did you mean" allows.
+constexpr unsigned kMaxEditDistance = 2;
+
+std::string Fold(std::string_view word) { return FoldAccents(NormalizeWord(word)); }
+
+// The most frequent spelling of the accent-folded word `folded` in `lang`, and
+// the passages that have any of its spellings; "" if the index has none.
+std::pair<std::string, Xapian::doccount> Spelling(const Xapian::Database& db,
+                                                  const std::string& lang,
+                                                  const std::string& folded) {
+  const std::string prefix = schema::FormTermPrefix(lang, folded, true);
+  std::string best;
+  Xapian::doccount best_freq = 0, total = 0;
+  for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it) {
+    total += it.get_termfreq();
+    if (it.get_termfreq() > best_freq) {
+      best_freq = it.get_termfreq();
+      best = schema::WordOfFormTerm(*it);
+    }
+  }
+  return {best, total};
+}
+
+struct Candidate {
+  std::string word;  // spelling to offer
+  Xapian::doccount freq = 0;
+};
+
+// Words of `lang` starting with `prefix` (folded), each by its most frequent
+// spelling, with the passages of all its spellings.
+std::vector<Candidate> WordsStartingWith(const Xapian::Database& db, const std::string& lang,
+                                         const std::string& prefix) {
+  std::map<std::string, Candidate> by_folded;
+  const std::string term_prefix = schema::FormTermPrefix(lang, prefix, false);
+  std::map<std::string, Xapian::doccount> best_spelling_freq;
+  std::size_t scanned = 0;
+  for (auto it = db.allterms_begin(term_prefix);
+       it != db.allterms_end(term_prefix) && scanned < kMaxScannedTerms; ++it, ++scanned) {
+    std::string term_lang, word;
+    if (!schema::ParseFormTerm(*it, &term_lang, &word)) continue;
+    const std::string folded = FoldAccents(word);
+    Candidate& c = by_folded[folded];
+    c.freq += it.get_termfreq();
+    if (it.get_termfreq() > best_spelling_freq[folded]) {
+      best_spelling_freq[folded] = it.get_termfreq();
+      c.word = word;
+    }
+  }
+  std::vector<Candidate> out;
+  for (auto& [folded, c] : by_folded) out.push_back(std::move(c));
+  return out;
+}
+
+// Words of `lang` that follow `previous` (folded) and start with `prefix`.
+std::vector<Candidate> WordsAfter(const Xapian::Database& db, const std::string& lang,
+                                  const std::string& previous, const std::string& prefix) {
+  std::vector<Candidate> out;
+  const std::string term_prefix = schema::BigramTerm(lang, previous, prefix);
+  std::size_t scanned = 0;
+  for (auto it = db.allterms_begin(term_prefix);
+       it != db.allterms_end(term_prefix) && scanned < kMaxScannedTerms; ++it, ++scanned) {
+    const std::string word = Spelling(db, lang, schema::SecondWordOfBigram(*it)).first;
+    if (!word.empty()) out.push_back({word, it.get_termfreq()});
+  }
+  return out;
+}
+
+bool IsOperatorOrFilter(std::string_view chunk) {
+  return chunk == "AND" || chunk == "OR" || chunk == "NOT" ||
+         chunk.find(':') != std::string_view::npos || (!chunk.empty() && chunk.back() == '*');
+}
+
+bool HasDigit(std::string_view word) {
+  return std::any_of(word.begin(), word.end(),
+                     [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+// True if some language of the index has a spelling of `word` or one of its keys.
+bool Known(const Xapian::Database& db, const std::vector<std::string>& index_langs,
+           const std::string& word, Analyzer& analyzer) {
+  const std::string folded = FoldAccents(word);
+  for (const std::string& lang : index_langs) {
+    const std::string prefix = schema::FormTermPrefix(lang, folded, true);
+    if (db.allterms_begin(prefix) != db.allterms_end(prefix)) return true;
+    for (const std::string& key : analyzer.Keys(lang, word)) {
+      if (db.term_exists(schema::KeyTerm(lang, key))) return true;
+    }
+  }
+  return false;
+}
+
+std::u32string CodePoints(std::string_view s) {
+  std::u32string out;
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), s.size()));
+  for (int32_t i = 0; i < u.length(); i = u.moveIndex32(i, 1)) out.push_back(u.char32At(i));
+  return out;
+}
+
+// Levenshtein distance in code points.
+int EditDistance(std::string_view a, std::string_view b) {
+  const std::u32string x = CodePoints(a), y = CodePoints(b);
+  std::vector<int> row(y.size() + 1);
+  for (std::size_t j = 0; j <= y.size(); ++j) row[j] = static_cast<int>(j);
+  for (std::size_t i = 1; i <= x.size(); ++i) {
+    int diagonal = row[0];
+    row[0] = static_cast<int>(i);
+    for (std::size_t j = 1; j <= y.size(); ++j) {
+      const int above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (x[i - 1] != y[j - 1] ? 1 : 0)});
+      diagonal = above;
+    }
+  }
+  return row[y.size()];
+}
+
+}  // namespace
+
+std::vector<Suggestion> Complete(std::string_view typed, const Xapian::Database& db,
+                                 const std::vector<std::string>& langs, std::size_t size) {
+  WordSplitter splitter;
+  const std::vector<WordSpan> words = splitter.Split(typed);
+  if (words.empty() || size == 0) return {};
+  const bool last_is_whole = words.back().end < typed.size();  // something follows it
+  std::string kept, prefix, previous;
+  if (last_is_whole) {
+    kept = std::string(typed);
+    if (kept.back() != ' ') kept.push_back(' ');
+    const WordSpan& last = words.back();
+    previous = Fold(typed.substr(last.begin, last.end - last.begin));
+  } else {
+    const WordSpan& last = words.back();
+    kept = std::string(typed.substr(0, last.begin));
+    prefix = Fold(typed.substr(last.begin, last.end - last.begin));
+    if (words.size() > 1) {
+      const WordSpan& before = words[words.size() - 2];
+      previous = Fold(typed.substr(before.begin, before.end - before.begin));
+    }
+  }
+  struct Ranked {
+    Suggestion suggestion;
+    Xapian::doccount freq;
+  };
+  std::map<std::string, Ranked> by_text;
+  for (const std::string& lang : langs) {
+    const std::vector<Candidate> candidates = previous.empty()
+                                                  ? WordsStartingWith(db, lang, prefix)
+                                                  : WordsAfter(db, lang, previous, prefix);
+    for (const Candidate& c : candidates) {
+      if (IsStopword(lang, c.word) && FoldAccents(c.word) != prefix) continue;
+      const std::string text = kept + c.word;
+      auto [it, fresh] = by_text.try_emplace(text, Ranked{{text, lang}, c.freq});
+      if (!fresh && c.freq > it->second.freq) it->second = Ranked{{text, lang}, c.freq};
+    }
+  }
+  std::vector<Ranked> ranked;
+  for (auto& [text, r] : by_text) ranked.push_back(std::move(r));
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const Ranked& a, const Ranked& b) { return a.freq > b.freq; });
+  std::vector<Suggestion> out;
+  for (std::size_t i = 0; i < ranked.size() && i < size; ++i)
+    out.push_back(std::move(ranked[i].suggestion));
+  return out;
+}
+
+std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian::Database& db,
+                                            const std::vector<std::string>& langs,
+                                            Analyzer& analyzer) {
+  std::vector<std::string> index_langs;
+  for (auto it = db.allterms_begin(schema::kLangPrefix); it != db.allterms_end(schema::kLangPrefix);
+       ++it) {
+    index_langs.push_back((*it).substr(1));
+  }
+  // The byte spans of the words no language has.
+  WordSplitter splitter;
+  std::vector<std::pair<WordSpan, std::string>> unknown;  // span, normalised word
+  std::size_t i = 0;
+  while (i < query.size()) {
+    while (i < query.size() && std::isspace(static_cast<unsigned char>(query[i]))) ++i;
+    std::size_t end = i;
+    while (end < query.size() && !std::isspace(static_cast<unsigned char>(query[end]))) ++end;
+    const std::string_view chunk = query.substr(i, end - i);
+    if (!IsOperatorOrFilter(chunk)) {
+      for (const WordSpan& span : splitter.Split(chunk)) {
+        const std::string word = NormalizeWord(chunk.substr(span.begin, span.end - span.begin));
+        if (word.empty() || HasDigit(word) || Known(db, index_langs, word, analyzer)) continue;
+        unknown.push_back({{i + span.begin, i + span.end}, word});
+      }
+    }
+    i = end;
+  }
+  std::vector<Correction> corrections;
+  if (unknown.empty()) return corrections;
+  for (const std::string& lang : langs) {
+    std::string corrected(query);
+    bool complete = true;
+    int distance = 0;
+    // Right to left, so earlier spans keep their offsets.
+    for (auto it = unknown.rbegin(); it != unknown.rend() && complete; ++it) {
+      const std::string entry =
+          db.get_spelling_suggestion(schema::SpellingWord(lang, it->second), kMaxEditDistance);
+      const std::string word = schema::WordOfSpelling(lang, entry);
+      if (word.empty()) {
+        complete = false;
+        break;
+      }
+      distance += EditDistance(it->second, word);
+      corrected.replace(it->first.begin, it->first.end - it->first.begin, word);
+    }
+    if (complete) corrections.push_back({lang, corrected, distance});
+  }
+  std::stable_sort(
+      corrections.begin(), corrections.end(),
+      [](const Correction& a, const Correction& b) { return a.distance < b.distance; });
+  return corrections;
+}
+
+}  // namespace sarea

@@ -1,0 +1,56 @@
+// The search box's helpers over an index: completions of what is being typed,
+// and "did you mean" corrections of words the index does not have.
+//
+// Both come from the index itself (schema.h): completions from the spellings
+// seen (form terms) and the pairs of consecutive words (bigram terms), ranked by
+// how many passages have them; corrections from Xapian's spelling table, kept
+// per language, so a Spanish word is only ever corrected into a Spanish one.
+#ifndef SAREA_COMMON_SUGGEST_H_
+#define SAREA_COMMON_SUGGEST_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <xapian.h>
+
+#include "common/analyzer.h"
+
+namespace sarea {
+
+struct Suggestion {
+  std::string text;  // the whole query to offer, in the corpus's spelling
+  std::string lang;  // the language whose vocabulary completed it
+};
+
+// At most `size` completions of `typed`, best first. The last word of `typed`
+// is a prefix, accents optional ("gastronomia" -> "gastronomía"); after a
+// previous word only words that follow it somewhere are offered ("ciudades
+// crea" -> "ciudades creativas"); after a trailing space, the words that
+// follow the last one. Words before the last are kept as typed. Stopwords
+// are not offered unless typed in full. `langs`: the vocabularies to use
+// (codes the index has). Throws Xapian::Error (DatabaseModifiedError: reopen
+// and call again).
+std::vector<Suggestion> Complete(std::string_view typed, const Xapian::Database& db,
+                                 const std::vector<std::string>& langs, std::size_t size);
+
+struct Correction {
+  std::string lang;   // whose spellings corrected it
+  std::string query;  // the query with its unknown words replaced
+  int distance = 0;   // edits (in code points) from the query, over all its words
+};
+
+// "Did you mean": for each of `langs`, `query` with every word that the index
+// has in no language replaced by that language's closest spelling (edit
+// distance at most 2). A word is known when some language has one of its
+// spellings or one of its analysis keys ("creativo" matches "creativos").
+// A language that cannot correct every unknown word gives none; the result
+// is sorted by distance. Empty when every word is known. Filters (lang:,
+// doc:), operators and prefix* words are left as they are. Throws Xapian::Error.
+std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian::Database& db,
+                                            const std::vector<std::string>& langs,
+                                            Analyzer& analyzer);
+
+}  // namespace sarea
+
+#endif  // SAREA_COMMON_SUGGEST_H_
