@@ -24,8 +24,10 @@ index: build
 run: index
 	$(BUILD)/bin/sarea-serve --index $(INDEX) --port $(PORT)
 
-# The test build runs under AddressSanitizer and UndefinedBehaviorSanitizer.
-test: deps
+# The test build runs under AddressSanitizer and UndefinedBehaviorSanitizer;
+# the web page's test drives Debian's chromium through chromedriver.
+test:
+	@scripts/install-deps --test
 	cmake -S . -B $(TEST_BUILD) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSAREA_SANITIZE=ON
 	cmake --build $(TEST_BUILD) -j $(JOBS)
 	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -11,7 +11,33 @@
 #include "common/text.h"
 
 namespace sarea::server {
+namespace internal {
+// web/, embedded by cmake/EmbedFiles.cmake: {name, content}.
+extern const char* const kWebFiles[][2];
+extern const std::size_t kWebFileCount;
+}  // namespace internal
+
 namespace {
+
+// The page loads only its own script and style and talks only to this server.
+constexpr char kContentSecurityPolicy[] =
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+    "img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+// Serves the embedded file `name` of web/ as `type`.
+void SendWebFile(httplib::Response& res, const std::string& name, const char* type) {
+  for (std::size_t i = 0; i < internal::kWebFileCount; ++i) {
+    if (name == internal::kWebFiles[i][0]) {
+      res.status = 200;
+      res.set_header("Content-Security-Policy", kContentSecurityPolicy);
+      res.set_header("X-Content-Type-Options", "nosniff");
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(internal::kWebFiles[i][1], type);
+      return;
+    }
+  }
+  res.status = 500;  // a build without the file: the error handler says so
+}
 
 constexpr std::size_t kMaxQueryBytes = 1024;
 constexpr char kJson[] = "application/json; charset=utf-8";
@@ -156,14 +182,35 @@ HttpServer::HttpServer(SearchEngine& engine, ServerOptions options)
 
 HttpServer::~HttpServer() = default;
 
+void HttpServer::Get(const std::string& pattern, const std::string& route, Handler handler) {
+  server_->Get(pattern, Wrap(route, std::move(handler)));
+  routes_.push_back(route);
+}
+
 void HttpServer::RegisterRoutes() {
   using namespace std::placeholders;
-  server_->Get("/api/search", Wrap("/api/search", std::bind(&HttpServer::Search, this, _1, _2)));
-  server_->Get("/api/suggest", Wrap("/api/suggest", std::bind(&HttpServer::Suggest, this, _1, _2)));
-  server_->Get(R"(/api/passages/([^/]+))",
-               Wrap("/api/passages/{id}", std::bind(&HttpServer::GetPassage, this, _1, _2)));
-  server_->Get("/api/health", Wrap("/api/health", std::bind(&HttpServer::Health, this, _1, _2)));
-  server_->Get("/metrics", Wrap("/metrics", std::bind(&HttpServer::RenderMetrics, this, _1, _2)));
+  // Each route as named in api/openapi.json, which a test holds to this list.
+  Get("/api/search", "/api/search", std::bind(&HttpServer::Search, this, _1, _2));
+  Get("/api/suggest", "/api/suggest", std::bind(&HttpServer::Suggest, this, _1, _2));
+  Get(R"(/api/passages/([^/]+))", "/api/passages/{id}",
+      std::bind(&HttpServer::GetPassage, this, _1, _2));
+  Get("/api/health", "/api/health", std::bind(&HttpServer::Health, this, _1, _2));
+  Get("/metrics", "/metrics", std::bind(&HttpServer::RenderMetrics, this, _1, _2));
+  const struct {
+    const char* route;
+    const char* file;
+    const char* type;
+  } kWebRoutes[] = {
+      {"/", "index.html", "text/html; charset=utf-8"},
+      {"/static/app.js", "app.js", "text/javascript; charset=utf-8"},
+      {"/static/style.css", "style.css", "text/css; charset=utf-8"},
+      {"/api/openapi.json", "openapi.json", kJson},
+  };
+  for (const auto& web : kWebRoutes) {
+    Get(web.route, web.route,
+        [file = std::string(web.file), type = web.type](
+            const httplib::Request&, httplib::Response& res) { SendWebFile(res, file, type); });
+  }
   // CORS preflight.
   server_->Options(R"(/.*)",
                    Wrap("preflight", [this](const httplib::Request&, httplib::Response& res) {

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "server/metrics.h"
@@ -52,9 +53,14 @@ class HttpServer {
   // Safe to call from any thread.
   void Stop();
 
+  // The GET routes, named as in the OpenAPI description ("/api/passages/{id}").
+  const std::vector<std::string>& routes() const { return routes_; }
+
  private:
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
   void RegisterRoutes();
+  // Registers a GET `route` (its name) matched by `pattern`, wrapped.
+  void Get(const std::string& pattern, const std::string& route, Handler handler);
   // Adds timing, CORS, the access log, metrics and the catch-all to a handler.
   Handler Wrap(std::string route, Handler handler);
   void Finish(const std::string& route, const httplib::Request& req, const httplib::Response& res,
@@ -70,6 +76,7 @@ class HttpServer {
   ServerOptions options_;
   Metrics metrics_;
   std::unique_ptr<httplib::Server> server_;
+  std::vector<std::string> routes_;
 };
 
 }  // namespace sarea::server

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -19,6 +20,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/http_server.h"
+#include "server/search_engine.h"
 #include "tests/server/server_fixture.h"
 #include "tests/support/process.h"
 
@@ -354,6 +357,92 @@ TEST_F(ServerTest, LiveReindexLosesNoRequest) {
                                 << " requests failed, first: "
                                 << (failures.empty() ? "" : failures.front());
   EXPECT_EQ(server.Stop(), 0) << Tail(server.StdErr());
+}
+
+// ------------------------------------------------------------------ OpenAPI
+
+json OpenApi() {
+  return json::parse(test_support::ReadAll(fs::path(SAREA_SOURCE_DIR) / "server/web/openapi.json"),
+                     nullptr, false);
+}
+
+// What a "$ref" names, or `node` itself.
+json Resolve(const json& spec, const json& node) {
+  if (!node.is_object() || !node.contains("$ref")) return node;
+  json at = spec;
+  std::string ref = node["$ref"];  // "#/components/schemas/X"
+  std::istringstream parts(ref.substr(2));
+  for (std::string part; std::getline(parts, part, '/');) at = at[part];
+  return Resolve(spec, at);
+}
+
+TEST(OpenApiTest, DescribesExactlyTheServersRoutes) {
+  const json spec = OpenApi();
+  ASSERT_TRUE(spec.is_object());
+  std::set<std::string> described;
+  for (const auto& [path, item] : spec["paths"].items()) described.insert(path);
+  server::SearchEngine engine("/nonexistent/index", 1);
+  server::HttpServer server(engine, server::ServerOptions{});
+  const std::set<std::string> served(server.routes().begin(), server.routes().end());
+  EXPECT_EQ(served, described);
+}
+
+// Every described GET answers on the real server: with its required
+// parameters it answers 200 with the described required fields, and each
+// integer parameter accepts its bounds and refuses one past them with 400.
+TEST_F(ServerTest, OpenApiMatchesWhatTheServerAnswers) {
+  const Reply served = Get(port(), "/api/openapi.json");
+  ASSERT_EQ(served.status, 200);
+  const json spec = served.Json();
+  EXPECT_EQ(spec, OpenApi()) << "the server serves the committed description";
+  EXPECT_EQ(spec.value("openapi", "").substr(0, 2), "3.");
+  for (const auto& [path, item] : spec["paths"].items()) {
+    const json& get = item["get"];
+    std::string target = path;
+    std::string required;
+    for (const json& param : get.value("parameters", json::array())) {
+      if (param["in"] == "path") {
+        target.replace(target.find("{" + param["name"].get<std::string>() + "}"),
+                       param["name"].get<std::string>().size() + 2, Seed(4));
+      } else if (param.value("required", false)) {
+        required += (required.empty() ? "?" : "&") + param["name"].get<std::string>() + "=" +
+                    Encode(param["example"].get<std::string>());
+      }
+    }
+    target += required;
+    const Reply reply = Get(port(), target);
+    ASSERT_EQ(reply.status, 200) << target << ": " << reply.body;
+    ASSERT_TRUE(get["responses"].contains("200")) << path;
+    const json response = Resolve(spec, get["responses"]["200"]);
+    for (const auto& [type, media] : response["content"].items()) {
+      EXPECT_EQ(reply.Header("Content-Type").rfind(type, 0), 0u) << path << " " << type;
+      if (type != "application/json") continue;
+      const json schema = Resolve(spec, media["schema"]);
+      const json body = reply.Json();
+      for (const json& field : schema.value("required", json::array()))
+        EXPECT_TRUE(body.contains(field.get<std::string>())) << path << " lacks " << field;
+    }
+    for (const json& param : get.value("parameters", json::array())) {
+      const json& schema = param["schema"];
+      if (schema.value("type", "") != "integer" || path == "/") continue;
+      const std::string name = param["name"];
+      const std::string joiner = required.empty() ? "?" : "&";
+      if (schema.contains("minimum")) {
+        const int min = schema["minimum"];
+        EXPECT_EQ(Get(port(), target + joiner + name + "=" + std::to_string(min)).status, 200)
+            << path << " " << name;
+        EXPECT_EQ(Get(port(), target + joiner + name + "=" + std::to_string(min - 1)).status, 400)
+            << path << " " << name;
+      }
+      if (schema.contains("maximum")) {
+        const int max = schema["maximum"];
+        EXPECT_EQ(Get(port(), target + joiner + name + "=" + std::to_string(max)).status, 200)
+            << path << " " << name;
+        EXPECT_EQ(Get(port(), target + joiner + name + "=" + std::to_string(max + 1)).status, 400)
+            << path << " " << name;
+      }
+    }
+  }
 }
 
 }  // namespace
