@@ -108,6 +108,12 @@ TEST_F(ServerTest, DidYouMeanCorrectsWordsNoLanguageHas) {
   }
 }
 
+TEST_F(ServerTest, GastronomyWithOrWithoutAccentFindsBothCreativeAreaPassages) {
+  for (const char* q : {"gastronomia", "gastronomía", "gastronomy", "GASTRONOMIA"}) {
+    EXPECT_EQ(HitIds(SearchOk({{"q", q}})), (std::set<std::string>{Seed(4), Seed(8)})) << q;
+  }
+}
+
 TEST_F(ServerTest, ShippedSynonymsFindCinemaAndCineForFilm) {
   const json film = SearchOk({{"q", "film"}});
   EXPECT_EQ(HitIds(film), (std::set<std::string>{Seed(4), Seed(8)})) << film.dump();
