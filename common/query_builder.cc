@@ -266,12 +266,6 @@ class Reading {
   bool drop_stopwords_ = false;
 };
 
-std::string JoinCodes(const std::vector<std::string>& codes) {
-  std::string out;
-  for (const std::string& c : codes) out += (out.empty() ? "" : ", ") + c;
-  return out.empty() ? "none" : out;
-}
-
 // The readings to make: the index's languages, narrowed by options and lang: filters.
 Result<std::vector<std::string>> ReadingLanguages(const std::vector<std::string>& available,
                                                   const std::vector<std::string>& asked_by_options,
@@ -279,13 +273,10 @@ Result<std::vector<std::string>> ReadingLanguages(const std::vector<std::string>
   std::vector<std::string> langs = available;
   for (const auto* asked : {&asked_by_options, &asked_in_query}) {
     if (asked->empty()) continue;
+    Result<std::vector<std::string>> codes = CheckLanguages(available, *asked);
+    if (!codes.ok()) return codes.status();
     std::vector<std::string> narrowed;
-    for (const std::string& tag : *asked) {
-      const std::string code = NormalizeLanguageTag(tag);
-      if (std::find(available.begin(), available.end(), code) == available.end()) {
-        return Status::InvalidArgument("unknown language '" + tag +
-                                       "'; the index has: " + JoinCodes(available));
-      }
+    for (const std::string& code : *codes) {
       if (std::find(langs.begin(), langs.end(), code) != langs.end()) narrowed.push_back(code);
     }
     langs = narrowed;
@@ -320,6 +311,23 @@ std::vector<std::string> IndexLanguages(const Xapian::Database& db) {
     langs.push_back((*it).substr(prefix.size()));
   }
   return langs;
+}
+
+Result<std::vector<std::string>> CheckLanguages(const std::vector<std::string>& available,
+                                                const std::vector<std::string>& asked) {
+  if (asked.empty()) return available;
+  std::vector<std::string> codes;
+  for (const std::string& tag : asked) {
+    const std::string code = NormalizeLanguageTag(tag);
+    if (std::find(available.begin(), available.end(), code) == available.end()) {
+      std::string names;
+      for (const std::string& a : available) names += (names.empty() ? "" : ", ") + a;
+      return Status::InvalidArgument("unknown language '" + tag +
+                                     "'; the index has: " + (names.empty() ? "none" : names));
+    }
+    codes.push_back(code);
+  }
+  return codes;
 }
 
 Result<BuiltQuery> QueryBuilder::Build(std::string_view query, const Xapian::Database& db,

@@ -50,6 +50,12 @@ struct BuiltQuery {
 // The languages that have passages in `db`, sorted. Throws Xapian::Error.
 std::vector<std::string> IndexLanguages(const Xapian::Database& db);
 
+// The codes of the language tags `asked`, each one of `available` (the index's
+// languages); `available` itself when none are asked. kInvalidArgument names
+// the index's languages.
+Result<std::vector<std::string>> CheckLanguages(const std::vector<std::string>& available,
+                                                const std::vector<std::string>& asked);
+
 class QueryBuilder {
  public:
   // `analyzer` must outlive the builder; both belong to one thread.

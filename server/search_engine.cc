@@ -7,7 +7,6 @@
 #include <xapian.h>
 
 #include "common/analyzer.h"
-#include "common/languages.h"
 #include "common/query_builder.h"
 #include "common/schema.h"
 #include "common/snippet.h"
@@ -150,25 +149,6 @@ Xapian::doccount CountMatches(Xapian::Database& db, Xapian::Query query, const s
   return enquire.get_mset(0, 0, upto).get_matches_estimated();
 }
 
-// Validates asked languages against the index's; all of them when none asked.
-Result<std::vector<std::string>> LanguagesToUse(const Xapian::Database& db,
-                                                const std::vector<std::string>& asked) {
-  const std::vector<std::string> available = IndexLanguages(db);
-  if (asked.empty()) return available;
-  std::vector<std::string> langs;
-  for (const std::string& tag : asked) {
-    const std::string code = NormalizeLanguageTag(tag);
-    if (std::find(available.begin(), available.end(), code) == available.end()) {
-      std::string names;
-      for (const std::string& a : available) names += (names.empty() ? "" : ", ") + a;
-      return Status::InvalidArgument("unknown language '" + tag +
-                                     "'; the index has: " + (names.empty() ? "none" : names));
-    }
-    langs.push_back(code);
-  }
-  return langs;
-}
-
 std::map<std::string, unsigned> CountsOf(const Xapian::ValueCountMatchSpy& spy) {
   std::map<std::string, unsigned> counts;
   for (auto it = spy.values_begin(); it != spy.values_end(); ++it) counts[*it] = it.get_termfreq();
@@ -257,7 +237,8 @@ Result<std::pair<Passage, std::optional<Passage>>> SearchEngine::GetPassage(cons
 
 Result<std::vector<Suggestion>> SearchEngine::Suggest(const SuggestRequest& request) {
   return WithSearcher<std::vector<Suggestion>>([&](Searcher& s) -> Result<std::vector<Suggestion>> {
-    Result<std::vector<std::string>> langs = LanguagesToUse(s.db(), request.languages);
+    Result<std::vector<std::string>> langs =
+        CheckLanguages(IndexLanguages(s.db()), request.languages);
     if (!langs.ok()) return langs.status();
     return Complete(request.typed, s.db(), *langs, request.size);
   });
