@@ -8,9 +8,13 @@
 // or more, and in at most 2% of them). Suggest prefixes are beginnings of those
 // queries, cut inside their last word.
 //
-// Prints text_bytes=N: the bytes of text of every passage of the corpus.
+// Prints text_bytes=N: the bytes of text of every passage of the corpus. With
+// --passages FILE it also writes every passage for the peers, as PostgreSQL's
+// COPY text format: id, language of its directory (en-US -> en, es-ES -> es,
+// as a user of a peer would set it), text.
 //
-// Usage: sarea-make-queries CORPUS_DIR SEARCH_OUT SUGGEST_OUT [PER_LANGUAGE]
+// Usage: sarea-make-queries CORPUS_DIR SEARCH_OUT SUGGEST_OUT [--per-language N]
+//                           [--passages FILE]
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -38,6 +42,24 @@ struct Words {
   std::vector<Token> tokens;  // content words of one passage, in order
 };
 
+// `text` for PostgreSQL's COPY text format.
+std::string CopyEscape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\t')
+      out += "\\t";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else
+      out.push_back(c);
+  }
+  return out;
+}
+
 // A number from the generator in [0, n): the same on every platform (unlike
 // std::uniform_int_distribution, whose algorithm the library chooses).
 std::size_t Pick(std::mt19937& rng, std::size_t n) { return rng() % n; }
@@ -46,11 +68,24 @@ std::size_t Pick(std::mt19937& rng, std::size_t n) { return rng() % n; }
 
 int main(int argc, char** argv) {
   if (argc < 4) {
-    std::cerr << "usage: sarea-make-queries CORPUS_DIR SEARCH_OUT SUGGEST_OUT [PER_LANGUAGE]\n";
+    std::cerr << "usage: sarea-make-queries CORPUS_DIR SEARCH_OUT SUGGEST_OUT [--per-language N] "
+                 "[--passages FILE]\n";
     return 2;
   }
   const fs::path corpus = argv[1];
-  const std::size_t per_language = argc > 4 ? std::stoul(argv[4]) : 110;
+  std::size_t per_language = 110;
+  std::ofstream passages_out;
+  for (int i = 4; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--per-language") {
+      per_language = std::stoul(argv[i + 1]);
+    } else if (flag == "--passages") {
+      passages_out.open(argv[i + 1]);
+    } else {
+      std::cerr << "sarea-make-queries: unknown option " << flag << "\n";
+      return 2;
+    }
+  }
   std::vector<std::string> files;
   for (const auto& entry : fs::recursive_directory_iterator(corpus)) {
     if (entry.is_regular_file()) files.push_back(entry.path().string());
@@ -71,6 +106,11 @@ int main(int argc, char** argv) {
     for (const sarea::SourceDocument& doc : read->documents) {
       for (const sarea::Passage& p : sarea::BuildPassages(doc, identifier)) {
         text_bytes += p.text.size();
+        if (passages_out.is_open()) {
+          const bool spanish = p.doc.find("es-ES/") != std::string::npos;
+          passages_out << p.id << "\t" << (spanish ? "es" : "en") << "\t" << CopyEscape(p.text)
+                       << "\n";
+        }
         if (p.lang != "en" && p.lang != "es") continue;
         Words words{p.lang, {}};
         std::set<std::string> seen;
