@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <map>
 
 #include <unicode/unistr.h>
@@ -183,11 +184,16 @@ std::vector<Suggestion> Complete(std::string_view typed, const Xapian::Database&
 std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian::Database& db,
                                             const std::vector<std::string>& langs,
                                             Analyzer& analyzer) {
-  std::vector<std::string> index_langs;
+  // The index's languages, those with most passages first: a known word is
+  // then usually found at the first try.
+  std::vector<std::pair<Xapian::doccount, std::string>> by_size;
   for (auto it = db.allterms_begin(schema::kLangPrefix); it != db.allterms_end(schema::kLangPrefix);
        ++it) {
-    index_langs.push_back((*it).substr(1));
+    by_size.emplace_back(it.get_termfreq(), (*it).substr(1));
   }
+  std::sort(by_size.begin(), by_size.end(), std::greater<>());
+  std::vector<std::string> index_langs;
+  for (auto& [size, lang] : by_size) index_langs.push_back(std::move(lang));
   // The byte spans of the words no language has.
   WordSplitter splitter;
   std::vector<std::pair<WordSpan, std::string>> unknown;  // span, normalised word
