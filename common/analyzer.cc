@@ -46,14 +46,14 @@ std::vector<std::string> Analyzer::ComputeKeys(std::string_view lang, const std:
 }
 
 const std::vector<std::string>& Analyzer::Keys(std::string_view lang, const std::string& word) {
-  std::string cache_key;
-  cache_key.reserve(lang.size() + 1 + word.size());
-  cache_key.append(lang).push_back('\0');
-  cache_key.append(word);
-  auto it = key_cache_.find(cache_key);
+  // The lookup key is built in a buffer kept between calls: no allocation
+  // for the words already cached, which is nearly all of them.
+  cache_key_.assign(lang.data(), lang.size()).push_back('\0');
+  cache_key_.append(word);
+  auto it = key_cache_.find(cache_key_);
   if (it != key_cache_.end()) return it->second;
   if (key_cache_.size() >= kMaxCachedWords) key_cache_.clear();
-  return key_cache_.emplace(std::move(cache_key), ComputeKeys(lang, word)).first->second;
+  return key_cache_.emplace(cache_key_, ComputeKeys(lang, word)).first->second;
 }
 
 std::vector<Token> Analyzer::Analyze(std::string_view text, std::string_view lang) {

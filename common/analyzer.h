@@ -73,6 +73,7 @@ class Analyzer {
   WordSplitter splitter_;
   std::map<std::string, Xapian::Stem, std::less<>> stemmers_;
   std::unordered_map<std::string, std::vector<std::string>> key_cache_;
+  std::string cache_key_;  // Keys()'s lookup buffer
 };
 
 }  // namespace sarea

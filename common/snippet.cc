@@ -5,9 +5,25 @@
 namespace sarea {
 namespace {
 
-std::size_t CodePoints(std::string_view text, std::size_t begin, std::size_t end) {
-  return CodePointCount(text.substr(begin, end - begin));
-}
+// Code-point offsets of each token's start and end, counted once, so that the
+// length of any run of tokens is a subtraction.
+struct CodePointOffsets {
+  std::vector<std::size_t> begin, end;
+
+  CodePointOffsets(std::string_view text, const std::vector<Token>& tokens) {
+    std::size_t at = 0, count = 0;  // byte offset reached and code points before it
+    auto advance = [&](std::size_t to) {
+      for (; at < to; ++at) count += (static_cast<unsigned char>(text[at]) & 0xC0) != 0x80;
+      return count;
+    };
+    for (const Token& t : tokens) {
+      begin.push_back(advance(t.begin));
+      end.push_back(advance(t.end));
+    }
+  }
+  // Code points from the start of token `first` to the end of token `last`.
+  std::size_t Span(std::size_t first, std::size_t last) const { return end[last] - begin[first]; }
+};
 
 struct Window {
   std::size_t first = 0;  // token indexes, inclusive
@@ -15,13 +31,9 @@ struct Window {
 };
 
 // The longest run of tokens from `first` whose text fits in `length` code points.
-Window Extend(std::string_view text, const std::vector<Token>& tokens, std::size_t first,
-              std::size_t length) {
+Window Extend(const CodePointOffsets& cp, std::size_t first, std::size_t length) {
   Window w{first, first};
-  while (w.last + 1 < tokens.size() &&
-         CodePoints(text, tokens[first].begin, tokens[w.last + 1].end) <= length) {
-    ++w.last;
-  }
+  while (w.last + 1 < cp.end.size() && cp.Span(first, w.last + 1) <= length) ++w.last;
   return w;
 }
 
@@ -35,16 +47,15 @@ std::size_t DistinctMatches(const std::vector<const std::string*>& matched, cons
 
 // Tries windows that start a little before each matched word and keeps the one
 // with the most distinct matched keys (the earliest on ties).
-Window BestWindow(std::string_view text, const std::vector<Token>& tokens,
-                  const std::vector<const std::string*>& matched, std::size_t length) {
-  Window best = Extend(text, tokens, 0, length);
+Window BestWindow(const CodePointOffsets& cp, const std::vector<const std::string*>& matched,
+                  std::size_t length) {
+  Window best = Extend(cp, 0, length);
   std::size_t best_score = DistinctMatches(matched, best);
-  for (std::size_t m = 0; m < tokens.size(); ++m) {
+  for (std::size_t m = 0; m < matched.size(); ++m) {
     if (!matched[m]) continue;
     std::size_t first = m;  // lead in with up to a quarter of the window of context
-    while (first > 0 && CodePoints(text, tokens[first - 1].begin, tokens[m].begin) <= length / 4)
-      --first;
-    const Window w = Extend(text, tokens, first, length);
+    while (first > 0 && cp.begin[m] - cp.begin[first - 1] <= length / 4) --first;
+    const Window w = Extend(cp, first, length);
     const std::size_t score = DistinctMatches(matched, w);
     if (score > best_score) best = w, best_score = score;
   }
@@ -97,8 +108,8 @@ std::string MakeSnippet(std::string_view text, std::string_view lang,
   }
   std::size_t begin = 0, end = text.size();
   std::size_t first = 0, last = tokens.empty() ? 0 : tokens.size() - 1;
-  if (CodePoints(text, 0, text.size()) > options.length && !tokens.empty()) {
-    const Window w = BestWindow(text, tokens, matched, options.length);
+  if (CodePointCount(text) > options.length && !tokens.empty()) {
+    const Window w = BestWindow(CodePointOffsets(text, tokens), matched, options.length);
     first = w.first, last = w.last;
     begin = w.first == 0 ? 0 : tokens[w.first].begin;
     end = w.last + 1 == tokens.size() ? text.size() : tokens[w.last].end;
