@@ -105,7 +105,9 @@ std::string WordOfSpelling(std::string_view lang, std::string_view entry) {
 
 std::string SynonymKey(std::string_view text) {
   std::string key;
-  for (const WordSpan& span : WordSplitter().Split(text)) {
+  // A break iterator costs more to build than a short text to split: one per thread.
+  thread_local WordSplitter splitter;
+  for (const WordSpan& span : splitter.Split(text)) {
     const std::string word =
         FoldAccents(NormalizeWord(text.substr(span.begin, span.end - span.begin)));
     if (word.empty()) continue;

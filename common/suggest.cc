@@ -136,7 +136,7 @@ int EditDistance(std::string_view a, std::string_view b) {
 
 std::vector<Suggestion> Complete(std::string_view typed, const Xapian::Database& db,
                                  const std::vector<std::string>& langs, std::size_t size) {
-  WordSplitter splitter;
+  thread_local WordSplitter splitter;  // costly to build; one per thread
   const std::vector<WordSpan> words = splitter.Split(typed);
   if (words.empty() || size == 0) return {};
   const bool last_is_whole = words.back().end < typed.size();  // something follows it
@@ -195,7 +195,7 @@ std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian
   std::vector<std::string> index_langs;
   for (auto& [size, lang] : by_size) index_langs.push_back(std::move(lang));
   // The byte spans of the words no language has.
-  WordSplitter splitter;
+  thread_local WordSplitter splitter;                     // costly to build; one per thread
   std::vector<std::pair<WordSpan, std::string>> unknown;  // span, normalised word
   std::size_t i = 0;
   while (i < query.size()) {
