@@ -22,22 +22,20 @@ constexpr unsigned kMaxEditDistance = 2;
 
 std::string Fold(std::string_view word) { return FoldAccents(NormalizeWord(word)); }
 
-// The most frequent spelling of the accent-folded word `folded` in `lang`, and
-// the passages that have any of its spellings; "" if the index has none.
-std::pair<std::string, Xapian::doccount> Spelling(const Xapian::Database& db,
-                                                  const std::string& lang,
-                                                  const std::string& folded) {
+// The most frequent spelling of the accent-folded word `folded` in `lang`; ""
+// if the index has none.
+std::string Spelling(const Xapian::Database& db, const std::string& lang,
+                     const std::string& folded) {
   const std::string prefix = schema::FormTermPrefix(lang, folded, true);
   std::string best;
-  Xapian::doccount best_freq = 0, total = 0;
+  Xapian::doccount best_freq = 0;
   for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it) {
-    total += it.get_termfreq();
     if (it.get_termfreq() > best_freq) {
       best_freq = it.get_termfreq();
       best = schema::WordOfFormTerm(*it);
     }
   }
-  return {best, total};
+  return best;
 }
 
 struct Candidate {
@@ -78,7 +76,7 @@ std::vector<Candidate> WordsAfter(const Xapian::Database& db, const std::string&
   std::size_t scanned = 0;
   for (auto it = db.allterms_begin(term_prefix);
        it != db.allterms_end(term_prefix) && scanned < kMaxScannedTerms; ++it, ++scanned) {
-    const std::string word = Spelling(db, lang, schema::SecondWordOfBigram(*it)).first;
+    const std::string word = Spelling(db, lang, schema::SecondWordOfBigram(*it));
     if (!word.empty()) out.push_back({word, it.get_termfreq()});
   }
   return out;

@@ -124,7 +124,7 @@ class Indexer {
   void DeletePassages(const std::string& doc_id);
   void CountSpellings(const Xapian::Document& passage, bool add);
   std::vector<Passage> StoredPassages(const std::string& doc_id);
-  void RewritePassages(const std::vector<Passage>& passages);
+  void WritePassages(const std::vector<Passage>& passages, bool replace);
   void SetPairedWith(const std::string& doc_id, const std::string& partner);
   void WriteFileRecord(const std::string& rel, const FileRecord& record);
   void Fail(const std::string& path, const std::string& reason) {
@@ -206,7 +206,7 @@ void Indexer::IndexDocument(const SourceDocument& doc, const std::string& rel) {
   }
   const std::vector<Passage> passages = BuildPassages(doc, identifier_);
   DeletePassages(doc.id);
-  RewritePassages(passages);
+  WritePassages(passages, /*replace=*/false);
   for (const Passage& p : passages) ++report_->indexed[p.lang];
   // No "paired_with": a stated pairing is (re)applied at the end of the run,
   // and a run killed before that applies it next time.
@@ -230,19 +230,24 @@ std::vector<Passage> Indexer::StoredPassages(const std::string& doc_id) {
   return passages;
 }
 
-// Writes (or replaces) each passage, with its twin's keys when the twin is
-// among `passages`.
-void Indexer::RewritePassages(const std::vector<Passage>& passages) {
+// Writes each passage, with its twin's keys when the twin is among
+// `passages`; with `replace`, over the stored passage of the same id (whose
+// spellings are uncounted first), else as a new one.
+void Indexer::WritePassages(const std::vector<Passage>& passages, bool replace) {
   std::map<std::string, const Passage*> by_id;
   for (const Passage& p : passages) by_id[p.id] = &p;
   for (const Passage& p : passages) {
     const auto twin = by_id.find(p.translation);
-    const std::string id_term = schema::PassageIdTerm(p.id);
-    const Xapian::PostingIterator old = db_.postlist_begin(id_term);
-    if (old != db_.postlist_end(id_term)) CountSpellings(db_.get_document(*old), false);
     const Xapian::Document doc =
         ToXapianDocument(p, analyzer_, twin == by_id.end() ? nullptr : twin->second);
     CountSpellings(doc, true);
+    if (!replace) {
+      db_.add_document(doc);
+      continue;
+    }
+    const std::string id_term = schema::PassageIdTerm(p.id);
+    const Xapian::PostingIterator old = db_.postlist_begin(id_term);
+    if (old != db_.postlist_end(id_term)) CountSpellings(db_.get_document(*old), false);
     db_.replace_document(id_term, doc);
   }
 }
@@ -306,7 +311,7 @@ void Indexer::ApplyStatedPairs() {
       if (entry.paired_with.empty()) continue;  // the aligner's pairs stand
       std::vector<Passage> passages = StoredPassages(id);
       AlignPassages(passages);
-      RewritePassages(passages);
+      WritePassages(passages, /*replace=*/true);
       SetPairedWith(id, "");
       continue;
     }
@@ -318,7 +323,7 @@ void Indexer::ApplyStatedPairs() {
     std::vector<Passage> mine = StoredPassages(id), theirs = StoredPassages(other);
     PairStatedTranslations(mine, theirs);
     mine.insert(mine.end(), theirs.begin(), theirs.end());
-    RewritePassages(mine);
+    WritePassages(mine, /*replace=*/true);
     SetPairedWith(id, other);
     SetPairedWith(other, id);
   }
