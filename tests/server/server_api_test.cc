@@ -359,6 +359,37 @@ TEST_F(ServerTest, LiveReindexLosesNoRequest) {
   EXPECT_EQ(server.Stop(), 0) << Tail(server.StdErr());
 }
 
+// ---------------------------------------------------------------- web page
+
+// The page and its assets come from the server itself, typed, and under a
+// Content-Security-Policy that allows nothing from another origin.
+TEST_F(ServerTest, PageAndAssetsAreServedWithTheirTypesAndPolicy) {
+  const struct {
+    const char* target;
+    const char* type;
+    const char* contains;
+  } kCases[] = {
+      {"/", "text/html", "<script src=\"/static/app.js\""},
+      {"/?q=cine&lang=es", "text/html", "id=\"q\""},
+      {"/static/app.js", "text/javascript", "/api/suggest"},
+      {"/static/style.css", "text/css", "mark"},
+  };
+  for (const auto& c : kCases) {
+    const Reply reply = Get(port(), c.target);
+    ASSERT_EQ(reply.status, 200) << c.target;
+    EXPECT_EQ(reply.Header("Content-Type").rfind(c.type, 0), 0u) << c.target;
+    EXPECT_TRUE(Contains(reply.body, c.contains)) << c.target;
+    const std::string policy = reply.Header("Content-Security-Policy");
+    EXPECT_TRUE(Contains(policy, "default-src 'none'")) << c.target << ": " << policy;
+    EXPECT_TRUE(Contains(policy, "script-src 'self'")) << policy;
+    EXPECT_FALSE(Contains(policy, "http")) << "no other origin: " << policy;
+    EXPECT_EQ(reply.Header("X-Content-Type-Options"), "nosniff") << c.target;
+    EXPECT_FALSE(Contains(reply.body, "http://") || Contains(reply.body, "https://"))
+        << c.target << " loads nothing from another host";
+  }
+  EXPECT_EQ(Get(port(), "/static/other.js").status, 404);
+}
+
 // ------------------------------------------------------------------ OpenAPI
 
 json OpenApi() {
