@@ -269,7 +269,9 @@ TEST_F(PageTest, StateLivesInTheUrlWithFilterPagesAndDidYouMean) {
 
   // No results, and an error, each said in words.
   browser_.Go(base_ + "/?q=zzqqxxvv");
-  EXPECT_EQ(browser_.WaitFor("return document.getElementById('status').textContent"),
+  // The status says "Searching…" until the answer is in: wait past it.
+  EXPECT_EQ(browser_.WaitFor("const t = document.getElementById('status').textContent;"
+                             "return t !== 'Searching…' && t"),
             "No results for “zzqqxxvv”.");
   browser_.Go(base_ + "/?q=" + std::string(1100, 'a'));
   EXPECT_EQ(browser_.WaitFor("const s = document.getElementById('status');"
