@@ -45,34 +45,45 @@ std::vector<std::string> Analyzer::ComputeKeys(std::string_view lang, const std:
   return keys;
 }
 
-const std::vector<std::string>& Analyzer::Keys(std::string_view lang, const std::string& word) {
+AnalyzedWord Analyzer::ComputeWord(std::string_view lang, std::string_view raw) {
+  AnalyzedWord w;
+  w.word = NormalizeWord(raw);
+  if (w.word.empty()) return w;
+  w.folded = FoldAccents(w.word);
+  w.keys = ComputeKeys(lang, w.word);
+  w.stopword = IsStopword(lang, w.word);
+  return w;
+}
+
+const AnalyzedWord& Analyzer::Word(std::string_view lang, std::string_view raw) {
   // The lookup key is built in a buffer kept between calls: no allocation
   // for the words already cached, which is nearly all of them.
   cache_key_.assign(lang.data(), lang.size()).push_back('\0');
-  cache_key_.append(word);
-  auto it = key_cache_.find(cache_key_);
-  if (it != key_cache_.end()) return it->second;
-  if (key_cache_.size() >= kMaxCachedWords) key_cache_.clear();
-  return key_cache_.emplace(cache_key_, ComputeKeys(lang, word)).first->second;
+  cache_key_.append(raw.data(), raw.size());
+  auto it = word_cache_.find(cache_key_);
+  if (it != word_cache_.end()) return it->second;
+  if (word_cache_.size() >= kMaxCachedWords) word_cache_.clear();
+  return word_cache_.emplace(cache_key_, ComputeWord(lang, raw)).first->second;
+}
+
+const std::vector<std::string>& Analyzer::Keys(std::string_view lang, const std::string& word) {
+  return Word(lang, word).keys;
 }
 
 std::vector<Token> Analyzer::Analyze(std::string_view text, std::string_view lang) {
   std::vector<Token> tokens;
-  std::uint32_t position = 0;
-  for (const WordSpan& span : splitter_.Split(text)) {
-    ++position;
-    if (span.end - span.begin > kMaxWordBytes) continue;
-    Token token;
-    token.begin = span.begin;
-    token.end = span.end;
-    token.position = position;
-    token.word = NormalizeWord(text.substr(span.begin, span.end - span.begin));
-    if (token.word.empty()) continue;
-    token.folded = FoldAccents(token.word);
-    token.keys = Keys(lang, token.word);
-    token.stopword = IsStopword(lang, token.word);
-    tokens.push_back(std::move(token));
-  }
+  ForEachWord(
+      text, lang,
+      [&](std::size_t begin, std::size_t end, std::uint32_t position, const AnalyzedWord& w) {
+        Token& token = tokens.emplace_back();
+        token.begin = begin;
+        token.end = end;
+        token.position = position;
+        token.word = w.word;
+        token.folded = w.folded;
+        token.keys = w.keys;
+        token.stopword = w.stopword;
+      });
   return tokens;
 }
 

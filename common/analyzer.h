@@ -48,6 +48,14 @@ struct Token {
   bool stopword = false;          // a stopword of the text's language
 };
 
+// One spelling of a word as analysed in a language (what a Token carries).
+struct AnalyzedWord {
+  std::string word;               // normalised; "" when the spelling has no word
+  std::string folded;             // `word` without accents
+  std::vector<std::string> keys;  // match keys, never empty for a word
+  bool stopword = false;
+};
+
 class Analyzer {
  public:
   // Uses Lemmatizer::Default() when `lemmatizer` is null.
@@ -60,21 +68,48 @@ class Analyzer {
   // but still take a position, so phrases never match across them.
   std::vector<Token> Analyze(std::string_view text, std::string_view lang);
 
-  // The keys of one normalised word in `lang`, as Analyze gives them.
+  // Calls `f(begin, end, position, const AnalyzedWord&)` for every word of
+  // `text`, as Analyze would give it, without building Tokens: the lean path
+  // for callers that only look at each word once (snippets). The reference is
+  // valid until the next call into this Analyzer.
+  template <typename F>
+  void ForEachWord(std::string_view text, std::string_view lang, F&& f);
+
+  // The keys of one normalised word in `lang`, as Analyze gives them. Valid
+  // until the next call into this Analyzer.
   const std::vector<std::string>& Keys(std::string_view lang, const std::string& word);
+
+  // The analysis of one spelling (`raw`, not normalised) in `lang`, cached:
+  // a word seen before costs one hash lookup. Valid until the next call.
+  const AnalyzedWord& Word(std::string_view lang, std::string_view raw);
 
   static constexpr std::size_t kMaxWordBytes = 64;
 
  private:
   Xapian::Stem& StemmerFor(std::string_view lang);
   std::vector<std::string> ComputeKeys(std::string_view lang, const std::string& word);
+  AnalyzedWord ComputeWord(std::string_view lang, std::string_view raw);
 
   std::shared_ptr<const Lemmatizer> lemmatizer_;
   WordSplitter splitter_;
   std::map<std::string, Xapian::Stem, std::less<>> stemmers_;
-  std::unordered_map<std::string, std::vector<std::string>> key_cache_;
-  std::string cache_key_;  // Keys()'s lookup buffer
+  // "lang\0spelling" -> its analysis. Normalisation is idempotent, so a
+  // normalised word is its own entry too (Keys()).
+  std::unordered_map<std::string, AnalyzedWord> word_cache_;
+  std::string cache_key_;  // Word()'s lookup buffer
 };
+
+template <typename F>
+void Analyzer::ForEachWord(std::string_view text, std::string_view lang, F&& f) {
+  std::uint32_t position = 0;
+  for (const WordSpan& span : splitter_.Split(text)) {
+    ++position;
+    if (span.end - span.begin > kMaxWordBytes) continue;
+    const AnalyzedWord& word = Word(lang, text.substr(span.begin, span.end - span.begin));
+    if (word.word.empty()) continue;
+    f(span.begin, span.end, position, word);
+  }
+}
 
 }  // namespace sarea
 

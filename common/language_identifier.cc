@@ -89,9 +89,7 @@ LanguageEvidence LanguageIdentifier::Score(std::string_view text) {
   for (const WordSpan& span : splitter_.Split(text)) {
     ++e.words;
     const std::string word = NormalizeWord(text.substr(span.begin, span.end - span.begin));
-    for (const std::string& lang : StopwordLanguages()) {
-      if (IsStopword(lang, word)) ++hits[lang], any_stopword = true;
-    }
+    for (const std::string& lang : StopwordLanguagesOf(word)) ++hits[lang], any_stopword = true;
   }
   for (const auto& [lang, count] : hits) {
     e.scores[lang] += kStopwordWeight * count / e.words;

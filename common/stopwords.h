@@ -15,6 +15,9 @@ namespace sarea {
 // `lang`. Languages without a list have no stopwords. Thread-safe.
 bool IsStopword(std::string_view lang, std::string_view word);
 
+// The languages `word` (normalised) is a stopword of, sorted; one lookup.
+const std::vector<std::string>& StopwordLanguagesOf(std::string_view word);
+
 // The languages that have a stopword list, sorted.
 std::vector<std::string> StopwordLanguages();
 

@@ -75,6 +75,16 @@ std::string_view FirstCodePoints(std::string_view text, std::size_t n) {
 }
 
 std::string NormalizeWord(std::string_view word) {
+  // Fast path: NFKC leaves ASCII as it is and case folding only lowers A-Z.
+  bool ascii = true;
+  for (unsigned char c : word) ascii = ascii && c < 0x80;
+  if (ascii) {
+    std::string out(word);
+    for (char& c : out) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+  }
   UErrorCode status = U_ZERO_ERROR;
   icu::UnicodeString out = NfkcCasefold().normalize(
       icu::UnicodeString::fromUTF8(icu::StringPiece(word.data(), word.size())), status);

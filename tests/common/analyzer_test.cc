@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "common/stopwords.h"
+
 namespace sarea {
 namespace {
 
@@ -97,6 +99,47 @@ TEST_F(AnalyzerTest, StopwordsAreLanguageSpecific) {
   EXPECT_TRUE(analyzer_.Analyze("the", "en").front().stopword);
   EXPECT_FALSE(analyzer_.Analyze("the", "es").front().stopword);
   EXPECT_TRUE(analyzer_.Analyze("los", "es").front().stopword);
+}
+
+TEST(Stopwords, LanguagesOfAWordInOneLookup) {
+  const std::vector<std::string>& of = StopwordLanguagesOf("de");
+  EXPECT_TRUE(std::is_sorted(of.begin(), of.end()));
+  EXPECT_NE(std::find(of.begin(), of.end(), "es"), of.end());
+  EXPECT_NE(std::find(of.begin(), of.end(), "fr"), of.end());
+  EXPECT_EQ(std::find(of.begin(), of.end(), "en"), of.end());
+  EXPECT_TRUE(StopwordLanguagesOf("gastronomía").empty());
+  EXPECT_TRUE(IsStopword("es", "de"));
+  EXPECT_FALSE(IsStopword("en", "de"));
+}
+
+// The word cache is keyed by language and spelling: the same spelling in
+// another language, or another spelling of the same word, is analysed anew.
+TEST_F(AnalyzerTest, CachedWordsKeepTheirLanguage) {
+  EXPECT_TRUE(analyzer_.Analyze("The", "en").front().stopword);
+  EXPECT_FALSE(analyzer_.Analyze("The", "es").front().stopword);
+  EXPECT_EQ(analyzer_.Word("es", "Ciudades").word, "ciudades");
+  EXPECT_EQ(analyzer_.Word("es", "CIUDADES").word, "ciudades");
+  EXPECT_EQ(analyzer_.Word("es", "Ciudades").keys, analyzer_.Keys("es", "ciudades"));
+  EXPECT_NE(analyzer_.Word("en", "cities").keys, analyzer_.Word("und", "cities").keys);
+}
+
+TEST_F(AnalyzerTest, ForEachWordSeesWhatAnalyzeGives) {
+  const std::string text = "Las Ciudades Creativas — the creative cities, 2024!";
+  const std::vector<Token> tokens = analyzer_.Analyze(text, "es");
+  std::size_t i = 0;
+  analyzer_.ForEachWord(
+      text, "es",
+      [&](std::size_t begin, std::size_t end, std::uint32_t position, const AnalyzedWord& w) {
+        ASSERT_LT(i, tokens.size());
+        EXPECT_EQ(begin, tokens[i].begin);
+        EXPECT_EQ(end, tokens[i].end);
+        EXPECT_EQ(position, tokens[i].position);
+        EXPECT_EQ(w.word, tokens[i].word);
+        EXPECT_EQ(w.keys, tokens[i].keys);
+        ++i;
+      });
+  EXPECT_EQ(i, tokens.size());
+  EXPECT_EQ(i, 7u);
 }
 
 TEST_F(AnalyzerTest, UnknownLanguagesAreNotStemmed) {

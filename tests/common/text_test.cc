@@ -38,6 +38,16 @@ TEST(NormalizeWord, FoldsCaseAndCompatibilityFormsButKeepsAccents) {
   EXPECT_EQ(NormalizeWord("cre\x61\xcc\x81"), "creá");
 }
 
+// ASCII words take a fast path: it must agree with ICU's NFKC_Casefold, which
+// a non-ASCII letter appended forces.
+TEST(NormalizeWord, AsciiFastPathAgreesWithIcu) {
+  for (int c = 1; c < 0x80; ++c) {
+    const std::string ascii = "x" + std::string(1, static_cast<char>(c)) + "Y";
+    const std::string through_icu = NormalizeWord(ascii + "é");
+    ASSERT_EQ(NormalizeWord(ascii) + "é", through_icu) << "character " << c;
+  }
+}
+
 TEST(FoldAccents, RemovesMarksOnly) {
   EXPECT_EQ(FoldAccents("creación"), "creacion");
   EXPECT_EQ(FoldAccents("año"), "ano");
