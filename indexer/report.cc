@@ -10,7 +10,7 @@ nlohmann::json Report::ToJson() const {
   return {{"added", added},         {"updated", updated}, {"deleted", deleted},
           {"unchanged", unchanged}, {"skipped", skipped}, {"passages", passages},
           {"indexed", indexed},     {"failed", failures}, {"rebuilt", rebuilt},
-          {"seconds", seconds}};
+          {"compacted", compacted}, {"seconds", seconds}};
 }
 
 std::string Report::Summary() const {

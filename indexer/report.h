@@ -26,6 +26,7 @@ struct Report {
   std::vector<Failure> failed;
   double seconds = 0;
   bool rebuilt = false;
+  bool compacted = false;  // built from empty, then compacted into a new generation
 
   bool Changed() const { return added + updated + deleted > 0; }
   // {"added",...,"failed":[{"path","reason"}],"seconds"}

@@ -53,10 +53,12 @@ TEST_F(IndexerCliTest, ReportHasExactlyTheDocumentedKeys) {
   std::set<std::string> keys;
   for (const auto& item : report.items()) keys.insert(item.key());
   EXPECT_EQ(keys, (std::set<std::string>{"added", "updated", "deleted", "unchanged", "skipped",
-                                         "passages", "indexed", "failed", "rebuilt", "seconds"}));
+                                         "passages", "indexed", "failed", "rebuilt", "compacted",
+                                         "seconds"}));
   EXPECT_TRUE(report["passages"].is_object());
   EXPECT_TRUE(report["indexed"].is_object());
   EXPECT_TRUE(report["rebuilt"].is_boolean());
+  EXPECT_TRUE(report["compacted"].is_boolean());
   EXPECT_TRUE(report["seconds"].is_number());
   ASSERT_TRUE(report["failed"].is_array());
   ASSERT_EQ(report["failed"].size(), 1u);

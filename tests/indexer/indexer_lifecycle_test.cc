@@ -29,14 +29,19 @@ using test_support::Exited;
 
 // --------------------------------------------------------------- rebuilding
 
+// A build from empty is compacted into the next generation, which replaces
+// the one it was built in: a first build ends at index@2, each rebuild builds
+// one generation and swaps in the next.
 TEST_F(IndexerCliTest, RebuildSwapsInNewGenerationsAndKeepsOnlyThePrevious) {
   CopySeed();
-  Index(0);
+  const json first = Index(0);
+  EXPECT_EQ(first["compacted"], true);
   ASSERT_TRUE(fs::is_symlink(index_));
-  EXPECT_EQ(fs::read_symlink(index_), "index@1");
+  EXPECT_EQ(fs::read_symlink(index_), "index@2");
+  EXPECT_FALSE(fs::exists(index_.parent_path() / "index@1"));
   const Xapian::Database before = Open();
 
-  for (int generation = 2; generation <= 3; ++generation) {
+  for (int generation = 4; generation <= 6; generation += 2) {
     const Child child = Start(IndexArgs({"--json", "--rebuild"}));
     while (!Exited(child.pid)) {  // readers can open the index throughout
       try {
@@ -50,16 +55,25 @@ TEST_F(IndexerCliTest, RebuildSwapsInNewGenerationsAndKeepsOnlyThePrevious) {
     ASSERT_EQ(run.exit_code, 0) << run.err;
     const json report = run.Json();
     EXPECT_EQ(report["rebuilt"], true);
+    EXPECT_EQ(report["compacted"], true);
+    EXPECT_FALSE(fs::exists(index_.parent_path() / ("index@" + std::to_string(generation - 1))));
     EXPECT_EQ(report["added"], 1);
     EXPECT_EQ(report["passages"], json({{"en", 5}, {"es", 5}}));
     EXPECT_EQ(fs::read_symlink(index_), "index@" + std::to_string(generation));
     EXPECT_EQ(Open().get_doccount(), 10u);
-    if (generation == 2) {
+    if (generation == 4) {
       EXPECT_EQ(before.get_doccount(), 10u);  // readers of the old generation still work
     }
   }
-  EXPECT_FALSE(fs::exists(index_.parent_path() / "index@1"));
-  EXPECT_TRUE(fs::is_directory(index_.parent_path() / "index@2"));
+  EXPECT_FALSE(fs::exists(index_.parent_path() / "index@2"));
+  EXPECT_TRUE(fs::is_directory(index_.parent_path() / "index@4"));
+
+  // An incremental run writes into the live generation, uncompacted.
+  Write("more.txt", "One more paragraph about the network's cities.\n");
+  const json more = Index(0);
+  EXPECT_EQ(more["added"], 1);
+  EXPECT_EQ(more["compacted"], false);
+  EXPECT_EQ(fs::read_symlink(index_), "index@6");
 }
 
 // index_store.h: a plain database directory at the path is moved aside on
