@@ -2,10 +2,15 @@
 
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <exception>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <unordered_map>
 
 #include <xapian.h>
@@ -27,6 +32,9 @@ namespace {
 // Mixed into every content hash, so a new schema or analysis re-indexes all.
 const std::string kVersionSalt = "schema=" + std::to_string(schema::kSchemaVersion) +
                                  ";analyzer=" + std::to_string(kAnalyzerVersion) + ";";
+
+// How many files the preparing thread may read and analyse ahead of the writer.
+constexpr std::size_t kFilesAhead = 8;
 
 // At the corpus root: synonym groups for queries (common/synonyms.h), not a document.
 const char kSynonymsFile[] = "synonyms.txt";
@@ -104,20 +112,139 @@ std::string DocumentHash(const SourceDocument& d) {
   return schema::HashKey(kVersionSalt + j.dump());
 }
 
+// A document's passages, analysed into Xapian documents (one per passage).
+struct PreparedDocument {
+  std::vector<Passage> passages;
+  std::vector<Xapian::Document> documents;
+};
+
+// What a file becomes before any database work: read, parsed, and each
+// document's passages analysed. Made ahead of the writer on a second thread.
+struct PreparedFile {
+  std::string rel;
+  Status failed;           // the file could not be read or parsed: why
+  std::string hash;        // of its bytes (with kVersionSalt)
+  bool unchanged = false;  // the hash recorded for it: nothing more was done
+  ReadResult read;
+  std::vector<PreparedDocument> docs;  // parallel to read.documents
+  std::exception_ptr error;            // thrown while preparing: the writer rethrows it
+};
+
+// Writes each passage's Xapian document, with its twin's keys when the twin
+// is among `passages`.
+std::vector<Xapian::Document> ToXapianDocuments(const std::vector<Passage>& passages,
+                                                Analyzer& analyzer) {
+  std::map<std::string, const Passage*> by_id;
+  for (const Passage& p : passages) by_id[p.id] = &p;
+  std::vector<Xapian::Document> documents;
+  documents.reserve(passages.size());
+  for (const Passage& p : passages) {
+    const auto twin = by_id.find(p.translation);
+    documents.push_back(
+        ToXapianDocument(p, analyzer, twin == by_id.end() ? nullptr : twin->second));
+  }
+  return documents;
+}
+
+// Reads and analyses files for the writer. Touches no database: everything it
+// needs (the recorded hashes) is read before it starts. One per thread.
+class Preparer {
+ public:
+  Preparer(const IndexOptions& options, const std::map<std::string, FileRecord>& records,
+           bool force)
+      : options_(options),
+        records_(records),
+        force_(force),
+        identifier_(LanguageIdentifierOptions{options.expected_languages}) {}
+
+  PreparedFile Prepare(const std::string& rel) {
+    PreparedFile file;
+    file.rel = rel;
+    try {
+      Result<std::string> bytes = ReadWholeFile(options_.corpus / rel, options_.max_file_bytes);
+      if (!bytes.ok()) {
+        file.failed = bytes.status();
+        return file;
+      }
+      file.hash = schema::HashKey(kVersionSalt + *bytes);
+      const auto old = records_.find(rel);
+      if (!force_ && old != records_.end() && old->second.hash == file.hash) {
+        file.unchanged = true;
+        return file;
+      }
+      Result<ReadResult> read = ReadFile(rel, *bytes);
+      if (!read.ok()) {
+        file.failed = read.status();
+        return file;
+      }
+      file.read = std::move(read).value();
+      for (const SourceDocument& doc : file.read.documents) {
+        PreparedDocument& prepared = file.docs.emplace_back();
+        prepared.passages = BuildPassages(doc, identifier_);
+        prepared.documents = ToXapianDocuments(prepared.passages, analyzer_);
+      }
+    } catch (...) {
+      file.error = std::current_exception();
+    }
+    return file;
+  }
+
+ private:
+  const IndexOptions& options_;
+  const std::map<std::string, FileRecord>& records_;
+  bool force_;
+  Analyzer analyzer_;
+  LanguageIdentifier identifier_;
+};
+
+// A bounded first-in first-out hand-over from the preparing thread to the
+// writer. Close() makes Push() give up, so the writer can stop the preparer.
+class PreparedQueue {
+ public:
+  explicit PreparedQueue(std::size_t capacity) : capacity_(capacity) {}
+
+  // False when the queue was closed.
+  bool Push(PreparedFile file) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+    if (closed_) return false;
+    items_.push_back(std::move(file));
+    changed_.notify_all();
+    return true;
+  }
+  PreparedFile Pop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [&] { return !items_.empty(); });
+    PreparedFile file = std::move(items_.front());
+    items_.pop_front();
+    changed_.notify_all();
+    return file;
+  }
+  void Close() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+    changed_.notify_all();
+  }
+
+ private:
+  std::size_t capacity_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<PreparedFile> items_;
+  bool closed_ = false;
+};
+
 class Indexer {
  public:
   Indexer(const IndexOptions& options, Xapian::WritableDatabase& db, bool force)
-      : options_(options),
-        db_(db),
-        force_(force),
-        identifier_(LanguageIdentifierOptions{options.expected_languages}) {}
+      : options_(options), db_(db), force_(force) {}
 
   void Run(const ScannedCorpus& corpus, Report& report);
 
  private:
   void LoadFileRecords();
-  void ProcessFile(const std::string& rel);
-  void IndexDocument(const SourceDocument& doc, const std::string& rel);
+  void ProcessFile(PreparedFile file);
+  void IndexDocument(const SourceDocument& doc, const std::string& rel, PreparedDocument& prepared);
   void DeleteDocument(const std::string& doc_id);
   void RemoveVanished(const std::set<std::string>& present);
   void ApplyStatedPairs();
@@ -128,6 +255,8 @@ class Indexer {
   void Commit();
   std::vector<Passage> StoredPassages(const std::string& doc_id);
   void WritePassages(const std::vector<Passage>& passages, bool replace);
+  void WritePassages(const std::vector<Passage>& passages,
+                     const std::vector<Xapian::Document>& documents, bool replace);
   void SetPairedWith(const std::string& doc_id, const std::string& partner);
   void WriteFileRecord(const std::string& rel, const FileRecord& record);
   void Fail(const std::string& path, const std::string& reason) {
@@ -137,8 +266,7 @@ class Indexer {
   const IndexOptions& options_;
   Xapian::WritableDatabase& db_;
   bool force_;
-  Analyzer analyzer_;
-  LanguageIdentifier identifier_;
+  Analyzer analyzer_;  // for pairs applied at the end of a run
   Report* report_ = nullptr;
   std::map<std::string, FileRecord> records_;       // by path, as committed before
   std::map<std::string, std::string> doc_sources_;  // doc id -> path, this run
@@ -209,7 +337,8 @@ void Indexer::DeleteDocument(const std::string& doc_id) {
   ++report_->deleted;
 }
 
-void Indexer::IndexDocument(const SourceDocument& doc, const std::string& rel) {
+void Indexer::IndexDocument(const SourceDocument& doc, const std::string& rel,
+                            PreparedDocument& prepared) {
   const std::string hash = DocumentHash(doc);
   const std::string meta_key = schema::DocMetaKey(doc.id);
   const nlohmann::json old = nlohmann::json::parse(db_.get_metadata(meta_key), nullptr, false);
@@ -223,9 +352,9 @@ void Indexer::IndexDocument(const SourceDocument& doc, const std::string& rel) {
     }
     return;
   }
-  const std::vector<Passage> passages = BuildPassages(doc, identifier_);
+  const std::vector<Passage>& passages = prepared.passages;
   DeletePassages(doc.id);
-  WritePassages(passages, /*replace=*/false);
+  WritePassages(passages, prepared.documents, /*replace=*/false);
   for (const Passage& p : passages) ++report_->indexed[p.lang];
   // No "paired_with": a stated pairing is (re)applied at the end of the run,
   // and a run killed before that applies it next time.
@@ -253,18 +382,19 @@ std::vector<Passage> Indexer::StoredPassages(const std::string& doc_id) {
 // `passages`; with `replace`, over the stored passage of the same id (whose
 // spellings are uncounted first), else as a new one.
 void Indexer::WritePassages(const std::vector<Passage>& passages, bool replace) {
-  std::map<std::string, const Passage*> by_id;
-  for (const Passage& p : passages) by_id[p.id] = &p;
-  for (const Passage& p : passages) {
-    const auto twin = by_id.find(p.translation);
-    const Xapian::Document doc =
-        ToXapianDocument(p, analyzer_, twin == by_id.end() ? nullptr : twin->second);
+  WritePassages(passages, ToXapianDocuments(passages, analyzer_), replace);
+}
+
+void Indexer::WritePassages(const std::vector<Passage>& passages,
+                            const std::vector<Xapian::Document>& documents, bool replace) {
+  for (std::size_t i = 0; i < passages.size(); ++i) {
+    const Xapian::Document& doc = documents[i];
     CountSpellings(doc, true);
     if (!replace) {
       db_.add_document(doc);
       continue;
     }
-    const std::string id_term = schema::PassageIdTerm(p.id);
+    const std::string id_term = schema::PassageIdTerm(passages[i].id);
     const Xapian::PostingIterator old = db_.postlist_begin(id_term);
     if (old != db_.postlist_end(id_term)) CountSpellings(db_.get_document(*old), false);
     db_.replace_document(id_term, doc);
@@ -348,27 +478,26 @@ void Indexer::ApplyStatedPairs() {
   }
 }
 
-void Indexer::ProcessFile(const std::string& rel) {
-  Result<std::string> bytes = ReadWholeFile(options_.corpus / rel, options_.max_file_bytes);
-  if (!bytes.ok()) return Fail(rel, bytes.status().message());
-  const std::string hash = schema::HashKey(kVersionSalt + *bytes);
+void Indexer::ProcessFile(PreparedFile file) {
+  if (file.error) std::rethrow_exception(file.error);
+  const std::string& rel = file.rel;
+  if (!file.failed.ok()) return Fail(rel, file.failed.message());
   const auto old = records_.find(rel);
-  if (!force_ && old != records_.end() && old->second.hash == hash) {
+  if (file.unchanged) {
     for (const std::string& id : old->second.docs) doc_sources_.emplace(id, rel);
     report_->unchanged += static_cast<int>(old->second.docs.size());
     return;
   }
-  Result<ReadResult> read = ReadFile(rel, *bytes);
-  if (!read.ok()) return Fail(rel, read.status().message());
-  for (const std::string& error : read->record_errors) Fail(rel, error);
-  FileRecord record{read->record_errors.empty() ? hash : "", {}};
-  for (const SourceDocument& doc : read->documents) {
+  for (const std::string& error : file.read.record_errors) Fail(rel, error);
+  FileRecord record{file.read.record_errors.empty() ? file.hash : "", {}};
+  for (std::size_t i = 0; i < file.read.documents.size(); ++i) {
+    const SourceDocument& doc = file.read.documents[i];
     const auto [it, fresh] = doc_sources_.emplace(doc.id, rel);
     if (!fresh) {
       Fail(rel, "duplicate document id '" + doc.id + "' (also in " + it->second + ")");
       continue;
     }
-    IndexDocument(doc, rel);
+    IndexDocument(doc, rel, file.docs[i]);
     record.docs.push_back(doc.id);
   }
   if (old != records_.end()) {
@@ -432,9 +561,27 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
   db_.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
   db_.set_metadata(schema::kMetaAnalyzerVersion, std::to_string(kAnalyzerVersion));
   LoadSynonyms();
+  // Reading and analysis run a few files ahead on a second thread, while this
+  // one writes (Xapian's writer is single-threaded): on two cores a full build
+  // takes the time of the writing alone.
+  PreparedQueue queue(kFilesAhead);
+  std::thread preparer([&] {
+    Preparer prepare(options_, records_, force_);
+    for (const std::string& rel : corpus.files) {
+      if (!queue.Push(prepare.Prepare(rel))) return;
+    }
+  });
+  struct Joiner {
+    PreparedQueue& queue;
+    std::thread& thread;
+    ~Joiner() {
+      queue.Close();
+      thread.join();
+    }
+  } joiner{queue, preparer};
   int in_batch = 0;
-  for (const std::string& rel : corpus.files) {
-    ProcessFile(rel);
+  for (std::size_t i = 0; i < corpus.files.size(); ++i) {
+    ProcessFile(queue.Pop());
     progress.Advance();
     if (++in_batch >= options_.batch_files) {
       Commit();
