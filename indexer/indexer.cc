@@ -243,7 +243,8 @@ class Indexer {
 
  private:
   void LoadFileRecords();
-  void ProcessFile(PreparedFile file);
+  // True when the file changed the index (unchanged and unreadable ones do not).
+  bool ProcessFile(PreparedFile file);
   void IndexDocument(const SourceDocument& doc, const std::string& rel, PreparedDocument& prepared);
   void DeleteDocument(const std::string& doc_id);
   void RemoveVanished(const std::set<std::string>& present);
@@ -478,15 +479,18 @@ void Indexer::ApplyStatedPairs() {
   }
 }
 
-void Indexer::ProcessFile(PreparedFile file) {
+bool Indexer::ProcessFile(PreparedFile file) {
   if (file.error) std::rethrow_exception(file.error);
   const std::string& rel = file.rel;
-  if (!file.failed.ok()) return Fail(rel, file.failed.message());
+  if (!file.failed.ok()) {
+    Fail(rel, file.failed.message());
+    return false;
+  }
   const auto old = records_.find(rel);
   if (file.unchanged) {
     for (const std::string& id : old->second.docs) doc_sources_.emplace(id, rel);
     report_->unchanged += static_cast<int>(old->second.docs.size());
-    return;
+    return false;
   }
   for (const std::string& error : file.read.record_errors) Fail(rel, error);
   FileRecord record{file.read.record_errors.empty() ? file.hash : "", {}};
@@ -507,6 +511,7 @@ void Indexer::ProcessFile(PreparedFile file) {
     }
   }
   WriteFileRecord(rel, record);
+  return true;
 }
 
 void Indexer::RemoveVanished(const std::set<std::string>& present) {
@@ -581,9 +586,11 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
   } joiner{queue, preparer};
   int in_batch = 0;
   for (std::size_t i = 0; i < corpus.files.size(); ++i) {
-    ProcessFile(queue.Pop());
+    // Only changed files count: a batch is a commit's worth of writing, and
+    // each commit rewrites and syncs every block it touched.
+    in_batch += ProcessFile(queue.Pop()) ? 1 : 0;
     progress.Advance();
-    if (++in_batch >= options_.batch_files) {
+    if (in_batch >= options_.batch_files) {
       Commit();
       db_.begin_transaction();
       in_batch = 0;

@@ -3,7 +3,7 @@
 // Incremental by default: a file whose bytes (and the analysis version) are
 // unchanged is skipped; a changed file's documents are re-analysed and replace
 // their old passages; documents whose file disappeared are deleted. Work is
-// committed in transactions of `batch_files` files, together with the records
+// committed in transactions of `batch_files` changed files, together with the records
 // that say what was indexed, so a killed run leaves the last committed state
 // and the next run finishes the work. A file that cannot be read or parsed is
 // reported and never stops the others; its previously indexed passages stay.
@@ -27,7 +27,7 @@ struct IndexOptions {
   bool progress = false;  // draw a progress bar (only on a terminal)
   std::uintmax_t max_file_bytes = 64u << 20;
   std::vector<std::string> expected_languages = {"en", "es"};
-  int batch_files = 200;
+  int batch_files = 200;  // changed files per transaction
 };
 
 // Errors that stop the run before or during it: kInvalidArgument (no corpus
