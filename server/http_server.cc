@@ -183,8 +183,36 @@ HttpServer::HttpServer(SearchEngine& engine, ServerOptions options)
 HttpServer::~HttpServer() = default;
 
 void HttpServer::Get(const std::string& pattern, const std::string& route, Handler handler) {
-  server_->Get(pattern, Wrap(route, std::move(handler)));
+  Handler wrapped = Wrap(route, std::move(handler));
+  server_->Get(pattern, wrapped);
+  local_routes_.emplace_back(std::regex(pattern), std::move(wrapped));
   routes_.push_back(route);
+}
+
+LocalResponse HttpServer::Dispatch(const std::string& target) {
+  // As httplib reads a request line: the path URL-decoded, the query parsed.
+  httplib::Request req;
+  req.method = "GET";
+  req.target = target;
+  const std::size_t question = target.find('?');
+  req.path = httplib::detail::decode_url(target.substr(0, question), false);
+  if (question != std::string::npos)
+    httplib::detail::parse_query_text(target.substr(question + 1), req.params);
+  httplib::Response res;
+  bool routed = false;
+  for (const auto& [pattern, handler] : local_routes_) {
+    if (std::regex_match(req.path, req.matches, pattern)) {
+      handler(req, res);  // Wrap()ped: it catches what the handler throws
+      routed = true;
+      break;
+    }
+  }
+  if (!routed) {
+    const auto start = std::chrono::steady_clock::now();
+    SendError(res, Status::NotFound("no route for " + req.method + " " + req.path));
+    Finish("other", req, res, Since(start));
+  }
+  return {res.status, res.get_header_value("Content-Type"), res.body};
 }
 
 void HttpServer::RegisterRoutes() {
@@ -261,6 +289,7 @@ HttpServer::Handler HttpServer::Wrap(std::string route, Handler handler) {
 void HttpServer::Finish(const std::string& route, const httplib::Request& req,
                         const httplib::Response& res, double seconds) {
   metrics_.Record(route, res.status, seconds);
+  if (!options_.access_log) return;
   std::fprintf(stderr, "%s %s %d %.2fms\n", req.method.c_str(), req.path.c_str(), res.status,
                seconds * 1000);
 }

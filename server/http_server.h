@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,14 @@ struct ServerOptions {
   int port = 8080;  // 0: any free port
   int threads = 2;
   std::string cors_origin;  // "" disables CORS; "*" allows any origin
+  bool access_log = true;   // one line per request on stderr
+};
+
+// An answer made in-process by HttpServer::Dispatch.
+struct LocalResponse {
+  int status = 0;
+  std::string content_type;
+  std::string body;
 };
 
 class HttpServer {
@@ -55,6 +64,11 @@ class HttpServer {
 
   // The GET routes, named as in the OpenAPI description ("/api/passages/{id}").
   const std::vector<std::string>& routes() const { return routes_; }
+
+  // Answers a GET of `target` (path and query string, as on a request line)
+  // without a socket, through the same route table, handlers and error
+  // answers as the server: for fuzzing and tests.
+  LocalResponse Dispatch(const std::string& target);
 
  private:
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
@@ -77,6 +91,7 @@ class HttpServer {
   Metrics metrics_;
   std::unique_ptr<httplib::Server> server_;
   std::vector<std::string> routes_;
+  std::vector<std::pair<std::regex, Handler>> local_routes_;  // what Dispatch matches
 };
 
 }  // namespace sarea::server

@@ -418,6 +418,34 @@ TEST(OpenApiTest, DescribesExactlyTheServersRoutes) {
   EXPECT_EQ(served, described);
 }
 
+// Dispatch answers in-process what the server answers over a socket: the
+// same route table, handlers and errors (the HTTP fuzzer relies on it).
+TEST_F(ServerTest, DispatchAnswersAsTheServerDoes) {
+  server::SearchEngine engine(index_.string(), 1);
+  server::ServerOptions options;
+  options.access_log = false;
+  server::HttpServer local(engine, options);
+  for (const std::string target :
+       {"/api/search?q=ciudad&size=3", "/api/search?q=%22unbalanced", "/api/search?size=0&q=a",
+        "/api/suggest?q=gas", "/api/passages/nope", "/api/health", "/nowhere?q=1",
+        "/api/search?q=creaci%C3%B3n+OR+cities&lang=es"}) {
+    const Reply served = Get(port(), target);
+    const server::LocalResponse answered = local.Dispatch(target);
+    EXPECT_EQ(answered.status, served.status) << target;
+    const auto type = served.headers.find("Content-Type");
+    ASSERT_NE(type, served.headers.end()) << target;
+    EXPECT_EQ(answered.content_type, type->second) << target;
+    const json a = json::parse(answered.body, nullptr, false);
+    const json b = json::parse(served.body, nullptr, false);
+    EXPECT_FALSE(a.is_discarded()) << target;
+    if (a.is_object() && a.contains("hits")) {
+      EXPECT_EQ(HitIds(a), HitIds(b)) << target;
+    } else if (target != "/api/health") {
+      EXPECT_EQ(a, b) << target;
+    }
+  }
+}
+
 // Every described GET answers on the real server: with its required
 // parameters it answers 200 with the described required fields, and each
 // integer parameter accepts its bounds and refuses one past them with 400.
