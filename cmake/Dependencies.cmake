@@ -29,7 +29,7 @@ sarea_pkg_config(HTTPLIB cpp-httplib libcpp-httplib-dev)
 # -Wmaybe-uninitialized from libstdc++; silence it only where httplib is used.
 add_library(sarea_httplib INTERFACE)
 target_link_libraries(sarea_httplib INTERFACE PkgConfig::HTTPLIB)
-target_compile_options(sarea_httplib INTERFACE -Wno-maybe-uninitialized)
+target_compile_options(sarea_httplib INTERFACE $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
 sarea_find_package(nlohmann_json nlohmann-json3-dev)
 sarea_find_package(CLI11 libcli11-dev)
 
