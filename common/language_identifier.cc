@@ -31,9 +31,23 @@ struct Cld2Result {
 };
 
 Cld2Result DetectWithCld2(std::string_view text) {
-  CLD2::Language language3[3];
-  int percent3[3];
-  double normalized_score3[3];
+  // CLD2 takes control characters (a jsonl "\u0000") for invalid UTF-8 and
+  // then returns early without writing its results: they would be read
+  // uninitialised (found by fuzz_langid). Spaces say the same to it.
+  std::string clean;
+  if (std::any_of(text.begin(), text.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r';
+      })) {
+    clean.assign(text);
+    for (char& c : clean) {
+      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    }
+    text = clean;
+  }
+  CLD2::Language language3[3] = {CLD2::UNKNOWN_LANGUAGE, CLD2::UNKNOWN_LANGUAGE,
+                                 CLD2::UNKNOWN_LANGUAGE};
+  int percent3[3] = {0, 0, 0};
+  double normalized_score3[3] = {0, 0, 0};
   int text_bytes = 0;
   int valid_prefix_bytes = 0;
   bool reliable = false;

@@ -72,6 +72,19 @@ TEST(LanguageIdentifier, EveryPassageOfTheSeedIsRight) {
 
 // Each bullet of the seed alone, as a one-line document: CLD2 alone calls
 // several of the Spanish ones Galician.
+// A control character (a jsonl "\u0000") made CLD2 stop before writing its
+// results, which were then read uninitialised (fuzz_langid's first find): the
+// text around it must still be told, and reliably.
+TEST(LanguageIdentifier, ControlCharactersDoNotHideTheText) {
+  LanguageIdentifier identifier;
+  const std::string text =
+      std::string("The network brings together cities that place creativity") + '\0' +
+      "and culture at the heart of their sustainable development plans." + '\x01';
+  const LanguageEvidence e = identifier.Score(text);
+  EXPECT_EQ(e.best, "en");
+  EXPECT_TRUE(e.reliable);
+}
+
 TEST(LanguageIdentifier, ShortBulletsAlone) {
   const std::pair<const char*, const char*> cases[] = {
       {"es", "Reforzar la creación, la producción, la distribución y la difusión de actividades"},
