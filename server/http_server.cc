@@ -40,6 +40,10 @@ void SendWebFile(httplib::Response& res, const std::string& name, const char* ty
 }
 
 constexpr std::size_t kMaxQueryBytes = 1024;
+// The deepest hit a search serves (page * size), as Elasticsearch's
+// max_result_window: ranking ever deeper pages costs ever more, and no reader
+// pages that far.
+constexpr int kMaxResultWindow = 10000;
 constexpr char kJson[] = "application/json; charset=utf-8";
 
 void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
@@ -89,11 +93,16 @@ Result<SearchRequest> ParseSearch(const httplib::Request& req) {
   const std::string lang = req.get_param_value("lang");
   if (!lang.empty()) request.languages.push_back(lang);
   request.doc = req.get_param_value("doc");
-  const Result<int> page = IntParam(req, "page", 1, 1, 100000);
+  const Result<int> page = IntParam(req, "page", 1, 1, kMaxResultWindow / 10);
   const Result<int> size = IntParam(req, "size", 10, 1, 100);
   const Result<int> snippet = IntParam(req, "snippet_len", 200, 20, 2000);
   for (const Status& s : {page.status(), size.status(), snippet.status()}) {
     if (!s.ok()) return s;
+  }
+  if (*page * *size > kMaxResultWindow) {
+    return Status::InvalidArgument("page × size must be at most " +
+                                   std::to_string(kMaxResultWindow) +
+                                   ": hits that deep are not served; refine the query");
   }
   request.page = *page;
   request.size = *size;

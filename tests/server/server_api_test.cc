@@ -198,6 +198,10 @@ TEST_F(ServerTest, ErrorsHaveStableCodes) {
       {ok + "&page=abc", 400, "invalid_argument"},
       {ok + "&page=2x", 400, "invalid_argument"},
       {ok + "&page=", 400, "invalid_argument"},
+      {ok + "&page=1001", 400, "invalid_argument"},
+      // No hit beyond the 10000th: page × size is capped, not each alone.
+      {ok + "&page=101&size=100", 400, "invalid_argument"},
+      {ok + "&page=501&size=20", 400, "invalid_argument"},
       {ok + "&size=0", 400, "invalid_argument"},
       {ok + "&size=101", 400, "invalid_argument"},
       {ok + "&size=ten", 400, "invalid_argument"},
@@ -220,10 +224,31 @@ TEST_F(ServerTest, ErrorsHaveStableCodes) {
   // The limits themselves are accepted.
   for (const std::string& target : std::vector<std::string>{
            "/api/search?q=" + std::string(1024, 'a'), ok + "&size=100", ok + "&size=1",
-           ok + "&snippet_len=20", ok + "&snippet_len=2000", ok + "&page=1000"}) {
+           ok + "&snippet_len=20", ok + "&snippet_len=2000", ok + "&page=1000",
+           ok + "&page=100&size=100", ok + "&page=500&size=20"}) {
     const Reply reply = Get(port(), target);
     EXPECT_EQ(reply.status, 200) << target.substr(0, 80) << ": " << reply.body;
   }
+}
+
+// Ids, document filters and paths are index terms and route names, never
+// file paths: traversal attempts in every parameter reach no file and answer
+// as any unknown value does.
+TEST_F(ServerTest, PathTraversalReachesNoFile) {
+  const std::string passwd = "..%2F..%2F..%2F..%2Fetc%2Fpasswd";
+  for (const std::string& target : std::vector<std::string>{
+           "/api/passages/" + passwd, "/api/passages/../../etc/passwd", "/static/../../etc/passwd",
+           "/static/" + passwd, "/../../etc/passwd", "/api/search/../../../etc/passwd"}) {
+    const Reply reply = Get(port(), target);
+    EXPECT_EQ(reply.status, 404) << target;
+    EXPECT_EQ(reply.body.find("root:"), std::string::npos) << target;
+  }
+  const json by_doc = SearchOk({{"q", "lighthouse"}, {"doc", "../../../../etc/passwd"}});
+  EXPECT_EQ(by_doc["hits"].size(), 0u);
+  const json by_query = SearchOk({{"q", "../../../../etc/passwd"}});
+  EXPECT_EQ(by_query.dump().find("root:"), std::string::npos);
+  ExpectError(Get(port(), "/api/search?q=a&lang=" + passwd), 400, "invalid_argument", "lang");
+  ExpectError(Get(port(), "/api/suggest?q=a&lang=" + passwd), 400, "invalid_argument", "lang");
 }
 
 TEST_F(ServerTest, UnparsableQueriesAreReadAsPlainWords) {
