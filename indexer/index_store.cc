@@ -110,10 +110,17 @@ void IndexStore::RemoveStaleGenerations() const {
   std::error_code ec;
   const fs::path live = fs::canonical(index_, ec);
   std::set<int> generations;
+  // A run killed between making its link and renaming it over the index
+  // leaves "<index>.swap-<pid>"; with the lock held, no swap is in progress.
+  const std::string swap_prefix = index_.filename().string() + ".swap-";
   for (const auto& entry :
        fs::directory_iterator(index_.parent_path().empty() ? "." : index_.parent_path(), ec)) {
     const int n = GenerationNumber(entry.path());
     if (n >= 0) generations.insert(n);
+    if (entry.path().filename().string().compare(0, swap_prefix.size(), swap_prefix) == 0 &&
+        fs::is_symlink(entry.symlink_status(ec))) {
+      fs::remove(entry.path(), ec);
+    }
   }
   const int live_n = live.empty() ? -1 : GenerationNumber(live);
   int previous = -1;

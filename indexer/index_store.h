@@ -55,7 +55,8 @@ class IndexStore {
   Status SwapIn(const std::filesystem::path& generation);
 
   // Removes generation directories that are neither live nor the one before it
-  // (left by killed rebuilds or older swaps). Call with the lock held.
+  // (left by killed rebuilds or older swaps), and swap links a killed run left.
+  // Call with the lock held.
   void RemoveStaleGenerations() const;
 
  private:

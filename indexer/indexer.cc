@@ -130,7 +130,7 @@ struct PreparedFile {
   std::exception_ptr error;            // thrown while preparing: the writer rethrows it
 };
 
-// Writes each passage's Xapian document, with its twin's keys when the twin
+// Builds each passage's Xapian document, with its twin's keys when the twin
 // is among `passages`.
 std::vector<Xapian::Document> ToXapianDocuments(const std::vector<Passage>& passages,
                                                 Analyzer& analyzer) {
@@ -610,6 +610,18 @@ bool VersionsDiffer(const Xapian::Database& db) {
          db.get_metadata(schema::kMetaAnalyzerVersion) != std::to_string(kAnalyzerVersion);
 }
 
+// What a failed write of the index at `target` says; a full disk is named as
+// such (Xapian reports it as a DatabaseError with errno's text).
+Status WriteError(const Xapian::Error& e, const fs::path& target) {
+  const char* error = e.get_error_string();
+  if (error != nullptr && std::string(error) == std::strerror(ENOSPC)) {
+    return Status::IoError("no space left on the device of " + target.string() +
+                           "; the index keeps its last committed revision (" + e.get_description() +
+                           ")");
+  }
+  return Status::IoError("index " + target.string() + ": " + e.get_description());
+}
+
 // Compacts the database at `from` into the next generation directory. A run
 // killed meanwhile leaves a partial generation above the live one, which the
 // next run removes (IndexStore::RemoveStaleGenerations).
@@ -620,8 +632,8 @@ Result<fs::path> Compact(IndexStore& store, const fs::path& from) {
   } catch (const Xapian::Error& e) {
     std::error_code ec;
     fs::remove_all(to, ec);
-    return Status::IoError("cannot compact the index into " + to.string() + ": " +
-                           e.get_description());
+    Status written = WriteError(e, to);
+    return Status::IoError("cannot compact the index: " + written.message());
   }
   return to;
 }
@@ -665,7 +677,7 @@ Result<Report> RunIndexer(const IndexOptions& options) {
   } catch (const Xapian::DatabaseCorruptError& e) {
     return Status::Corruption("index " + target.string() + " is corrupt: " + e.get_msg());
   } catch (const Xapian::Error& e) {
-    return Status::IoError("index " + target.string() + ": " + e.get_description());
+    return WriteError(e, target);
   }
   // A database built from empty has its B-trees about half full (Xapian
   // splits blocks as keys arrive in no particular order): compacting it into

@@ -99,6 +99,22 @@ TEST_F(IndexerCliTest, RebuildKeepsAPlainIndexDirectoryAsThePreviousGeneration) 
   EXPECT_EQ(kept, 1) << "the replaced plain index should be kept as the previous generation";
 }
 
+// A run killed between making its swap link and renaming it over the index
+// leaves "index.swap-<pid>"; the next run removes it (and a partial generation
+// above the live one), and leaves anything else beside the index alone.
+TEST_F(IndexerCliTest, NextRunRemovesWhatAKilledSwapLeft) {
+  CopySeed();
+  Index(0);
+  const fs::path dir = index_.parent_path();
+  fs::create_symlink("index@2", dir / "index.swap-4242");
+  fs::create_directories(dir / "index@3");
+  Write("more.txt", EnglishText("lighthouse"));
+  Index(0);
+  EXPECT_FALSE(fs::exists(fs::symlink_status(dir / "index.swap-4242")));
+  EXPECT_FALSE(fs::exists(dir / "index@3"));
+  EXPECT_EQ(fs::read_symlink(index_), "index@2");
+}
+
 // ------------------------------------------------------------------ locking
 
 TEST_F(IndexerCliTest, SecondWriterFailsWhileTheLockIsHeld) {
