@@ -1,5 +1,7 @@
 #include "server/http_server.h"
 
+#include <sys/socket.h>
+
 #include <httplib.h>
 
 #include <charconv>
@@ -181,9 +183,23 @@ int ErrorStatus(StatusCode code) {
 HttpServer::HttpServer(SearchEngine& engine, ServerOptions options)
     : engine_(engine), options_(std::move(options)), server_(std::make_unique<httplib::Server>()) {
   const int threads = std::max(1, options_.threads);
-  server_->new_task_queue = [threads] {
-    return new httplib::ThreadPool(static_cast<size_t>(threads));
+  // A thread per connection up to the cap, request heads bounded in time and
+  // size (connection_guard.h); refusals are counted as the route "edge".
+  server_->new_task_queue = [this, threads] {
+    return NewConnectionGuard(options_.edge, threads, [this](int status) {
+      metrics_.Record("edge", status, 0);
+      if (options_.access_log) std::fprintf(stderr, "- (edge) %d refused\n", status);
+    });
   };
+  server_->set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd_ = sock;
+  });
+  server_->set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    RequestStarted();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server_->set_logger([](const httplib::Request&, const httplib::Response&) { ResponseWritten(); });
   // Without it every keep-alive response waits ~40 ms (Nagle + delayed ACK).
   server_->set_tcp_nodelay(true);
   RegisterRoutes();
@@ -377,6 +393,10 @@ Result<int> HttpServer::Bind() {
     return Status::Unavailable("cannot listen on " + options_.bind + ":" +
                                std::to_string(options_.port));
   }
+  // httplib listens with a backlog of 5: a burst of new connections beyond
+  // that waits a second for the kernel to retry their SYN. listen(2) again
+  // sets the backlog of the bound socket.
+  if (listen_fd_ >= 0) ::listen(listen_fd_, SOMAXCONN);
   return port;
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "server/connection_guard.h"
 #include "server/metrics.h"
 #include "server/search_engine.h"
 
@@ -39,6 +40,7 @@ struct ServerOptions {
   int threads = 2;
   std::string cors_origin;  // "" disables CORS; "*" allows any origin
   bool access_log = true;   // one line per request on stderr
+  EdgeLimits edge;          // connections, request heads (connection_guard.h)
 };
 
 // An answer made in-process by HttpServer::Dispatch.
@@ -90,6 +92,7 @@ class HttpServer {
   ServerOptions options_;
   Metrics metrics_;
   std::unique_ptr<httplib::Server> server_;
+  int listen_fd_ = -1;  // the listening socket, once bound
   std::vector<std::string> routes_;
   std::vector<std::pair<std::regex, Handler>> local_routes_;  // what Dispatch matches
 };

@@ -3,8 +3,12 @@
 // Prints "listening on http://ADDR:PORT" once bound; stops gracefully (requests
 // in flight finish) on SIGINT or SIGTERM. Exit codes: 0 after a clean stop; 2
 // on a usage error or when the address cannot be bound.
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -29,6 +33,17 @@ sigset_t BlockStopSignals() {
   return set;
 }
 
+// Each connection takes two descriptors (httplib's and the guard's): lifts
+// the soft limit towards the hard one so that the cap, not the limit, decides.
+void RaiseDescriptorLimit(int connections) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = static_cast<rlim_t>(connections) * 2 + 256;
+  if (limit.rlim_cur >= wanted) return;
+  limit.rlim_cur = std::min(wanted, limit.rlim_max);
+  setrlimit(RLIMIT_NOFILE, &limit);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -46,11 +61,23 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1024));
   app.add_option("--cors-origin", options.cors_origin,
                  "allow browsers on this origin (or *) to call the API");
+  app.add_option("--max-connections", options.edge.max_connections,
+                 "connections served at once; more are answered 503")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  double request_timeout = options.edge.head_timeout.count() / 1000.0;
+  app.add_option("--request-timeout", request_timeout,
+                 "seconds a client has to send a request head (else 408)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
+
+  options.edge.head_timeout = std::chrono::milliseconds(static_cast<long>(request_timeout * 1000));
+  RaiseDescriptorLimit(options.edge.max_connections);
 
   const sigset_t stop_signals = BlockStopSignals();
   sarea::server::SearchEngine engine(index, options.threads);
