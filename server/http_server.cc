@@ -48,9 +48,34 @@ constexpr std::size_t kMaxQueryBytes = 1024;
 constexpr int kMaxResultWindow = 10000;
 constexpr char kJson[] = "application/json; charset=utf-8";
 
+// `json` with <, > and & written as \u escapes (as Go's encoder does): the
+// same JSON to any parser, but no input echoed in it (a query, a path in an
+// error message) can ever read as markup, whatever renders the bytes.
+std::string HtmlSafe(std::string json) {
+  std::size_t unsafe = 0;
+  for (char c : json) unsafe += c == '<' || c == '>' || c == '&';
+  if (unsafe == 0) return json;
+  std::string out;
+  out.reserve(json.size() + unsafe * 5);
+  for (char c : json) {
+    if (c == '<') {
+      out += "\\u003c";
+    } else if (c == '>') {
+      out += "\\u003e";
+    } else if (c == '&') {
+      out += "\\u0026";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
-  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), kJson);
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_content(HtmlSafe(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)),
+                  kJson);
 }
 
 void SendError(httplib::Response& res, const Status& status) {

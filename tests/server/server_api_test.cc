@@ -251,6 +251,29 @@ TEST_F(ServerTest, PathTraversalReachesNoFile) {
   ExpectError(Get(port(), "/api/suggest?q=a&lang=" + passwd), 400, "invalid_argument", "lang");
 }
 
+// Input echoed in a response (a path in an error, a query) never reads as
+// markup: <, > and & leave the server as JSON \u escapes, and API responses
+// forbid content sniffing.
+TEST_F(ServerTest, EchoedInputIsNeverMarkup) {
+  const std::string script = "<script>alert(1)</script>&amp;";
+  for (const std::string& target :
+       {"/nothing/" + Encode(script), "/api/search?q=" + Encode(script) + "&size=1000",
+        "/api/search?q=" + Encode(script), "/api/passages/" + Encode(script)}) {
+    const Reply reply = Get(port(), target);
+    EXPECT_EQ(reply.body.find('<'), std::string::npos) << target << ": " << reply.body;
+    EXPECT_EQ(reply.body.find('&'), std::string::npos) << target << ": " << reply.body;
+    EXPECT_EQ(reply.Header("X-Content-Type-Options"), "nosniff") << target;
+    ASSERT_FALSE(reply.Json().is_discarded()) << reply.body;
+  }
+  const Reply missing = Get(port(), "/nothing/" + Encode(script));
+  EXPECT_TRUE(Contains(missing.Json()["error"]["message"].get<std::string>(), script))
+      << "the parsed message still says what was asked: " << missing.body;
+  // Snippets keep their marks once parsed.
+  const json found = SearchOk({{"q", "lighthouse"}});
+  ASSERT_FALSE(found["hits"].empty());
+  EXPECT_TRUE(Contains(found["hits"][0]["snippet"].get<std::string>(), "<mark>"));
+}
+
 TEST_F(ServerTest, UnparsableQueriesAreReadAsPlainWords) {
   for (const std::string& q :
        std::vector<std::string>{"\"creative cities", "AND", "lighthouse AND", "OR OR", "(harbour",
