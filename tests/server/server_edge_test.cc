@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <string>
 #include <thread>
 #include <vector>
@@ -294,6 +295,50 @@ TEST_F(EdgeTest, ConnectionsBeyondTheCapAre503) {
   EXPECT_NE(metrics.body.find(R"(sarea_http_requests_total{route="edge",status="503"} 1)"),
             std::string::npos)
       << metrics.body;
+}
+
+// ---------------------------------------------------------------- security
+
+// The local address of the socket listening on `port`, from /proc/net/tcp
+// ("0100007F" is 127.0.0.1), or "" if there is none.
+std::string ListeningAddress(int port) {
+  char wanted[8];
+  std::snprintf(wanted, sizeof(wanted), ":%04X", port);
+  const std::string table = test_support::ReadAll("/proc/net/tcp");
+  std::size_t line = 0;
+  while ((line = table.find('\n', line)) != std::string::npos) {
+    ++line;
+    // "  sl  local_address rem_address   st ..."; st 0A is LISTEN.
+    const std::string row = table.substr(line, table.find('\n', line) - line);
+    const std::size_t colon = row.find(':');
+    if (colon == std::string::npos || row.size() < colon + 35) continue;
+    const std::string local = row.substr(colon + 2, 13);
+    if (local.substr(8) == wanted && row.substr(colon + 30, 2) == "0A") return local.substr(0, 8);
+  }
+  return "";
+}
+
+TEST_F(ServerTest, ListensOnLoopbackUnlessToldOtherwise) {
+  EXPECT_EQ(ListeningAddress(port()), "0100007F");
+}
+
+// No route writes: whatever the method, the index is what it was.
+TEST_F(ServerTest, NoMethodButGetChangesOrReachesAnything) {
+  const std::string before = Get(port(), "/api/health").body;
+  for (const std::string method : {"POST", "PUT", "DELETE", "PATCH"}) {
+    for (const std::string path :
+         {"/api/search?q=lighthouse", "/api/passages/x", "/", "/metrics"}) {
+      Socket socket(port());
+      socket.Send(method + " " + path +
+                  " HTTP/1.1\r\nHost: sarea\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
+      const std::string status = StatusLine(socket.ReadUntilClosed(10s));
+      EXPECT_TRUE(status == "HTTP/1.1 404 Not Found" ||
+                  status == "HTTP/1.1 405 Method Not Allowed" ||
+                  status == "HTTP/1.1 400 Bad Request")
+          << method << " " << path << ": " << status;
+    }
+  }
+  EXPECT_EQ(Get(port(), "/api/health").body, before);
 }
 
 }  // namespace
