@@ -80,7 +80,8 @@ class SearchEngine::Lease {
   Searcher* searcher_;
 };
 
-SearchEngine::SearchEngine(std::string index, int searchers) : index_(std::move(index)) {
+SearchEngine::SearchEngine(std::string index, int searchers, double time_limit)
+    : index_(std::move(index)), time_limit_(time_limit) {
   for (int i = 0; i < std::max(1, searchers); ++i) {
     searchers_.push_back(std::make_unique<Searcher>(index_));
     idle_.push_back(searchers_.back().get());
@@ -169,7 +170,7 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     }
     Xapian::Enquire enquire(s.db());
     enquire.set_query(query);
-    enquire.set_time_limit(kTimeBudgetSeconds);
+    if (time_limit_ > 0) enquire.set_time_limit(time_limit_);
     if (request.group_pairs) enquire.set_collapse_key(schema::kSlotPair);
     Xapian::ValueCountMatchSpy langs(schema::kSlotLang);
     enquire.add_matchspy(&langs);

@@ -77,12 +77,15 @@ class SearchEngine {
  public:
   // Facet counts are exact up to this many matches.
   static constexpr unsigned kExactCountUpTo = 10000;
-  // A query stops counting further matches after this long (seconds).
+  // By default a query stops counting matches beyond its page after this long
+  // (seconds): the page is still the best, its total and facets estimates.
   static constexpr double kTimeBudgetSeconds = 2.0;
 
   // `index` is the index path as sarea-index was given it; it need not exist
   // yet (calls then fail with kUnavailable until it does). `searchers` >= 1.
-  SearchEngine(std::string index, int searchers);
+  // `time_limit`: seconds per query as above (Xapian's Enquire::set_time_limit);
+  // 0 for none.
+  SearchEngine(std::string index, int searchers, double time_limit = kTimeBudgetSeconds);
   ~SearchEngine();
   SearchEngine(const SearchEngine&) = delete;
   SearchEngine& operator=(const SearchEngine&) = delete;
@@ -104,6 +107,7 @@ class SearchEngine {
   Result<T> WithSearcher(F&& f);
 
   std::string index_;
+  double time_limit_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Searcher>> searchers_;

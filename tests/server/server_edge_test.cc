@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -299,6 +300,55 @@ TEST_F(EdgeTest, ConnectionsBeyondTheCapAre503) {
                               std::to_string(refusals) + "\n"),
             std::string::npos)
       << metrics.body;
+}
+
+// --------------------------------------------------------- the query limit
+
+// A search stops counting matches at --query-time-limit (Xapian's
+// Enquire::set_time_limit): it still answers with the best page, its total
+// then an estimate; without a limit the same search counts every match.
+TEST_F(ServerTest, SearchStopsCountingAtTheQueryTimeLimit) {
+  // 6000 passages say "harbour", half of them "storm"; 1200 say neither, so
+  // that only counting tells how many match "harbour storm".
+  const std::filesystem::path corpus = dir_ / "harbours";
+  for (int file = 0; file < 1200; ++file) {
+    std::string text;
+    for (int p = 0; p < 6; ++p) {
+      const int n = file * 6 + p;
+      text += file < 1000 ? "The harbour of town " + std::to_string(n) +
+                                " was rebuilt by the neighbours after the " +
+                                (n % 2 == 0 ? "storm" : "flood") +
+                                ", and the boats came back before the winter.\n\n"
+                          : "The library of town " + std::to_string(n) +
+                                " was opened by the neighbours in the spring, and the "
+                                "children came to read every afternoon.\n\n";
+    }
+    ASSERT_TRUE(test_support::WriteAll(corpus / ("h" + std::to_string(file) + ".txt"), text));
+  }
+  const std::filesystem::path index = dir_ / "harbours-index" / "index";
+  ASSERT_EQ(RunIndexer({"--corpus", corpus.string(), "--index", index.string(), "--quiet"},
+                       dir_ / "harbours.log"),
+            0);
+  Server unlimited;
+  ASSERT_EQ(unlimited.Start(ServerArgs(index, {"--query-time-limit", "0"}), dir_ / "u.err"), "");
+  const nlohmann::json all = Get(unlimited.port(), "/api/search?q=harbour+storm").Json();
+  EXPECT_EQ(all["total"], 6000) << all.dump().substr(0, 300);
+  EXPECT_EQ(all["total_exact"], true);
+  Server hurried;
+  ASSERT_EQ(hurried.Start(ServerArgs(index, {"--query-time-limit", "0.000001"}), dir_ / "h.err"),
+            "");
+  // Xapian's timer fires on a thread of its own, a few microseconds late: a
+  // search may finish counting first, but not ten in a row.
+  int estimated = 0;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    const Reply reply = Get(hurried.port(), "/api/search?q=harbour+storm");
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    estimated += reply.Json()["total_exact"] == false;
+    EXPECT_EQ(reply.Json()["hits"][0]["id"], all["hits"][0]["id"]) << "the same best hit";
+  }
+  EXPECT_GT(estimated, 0);
+  EXPECT_EQ(unlimited.Stop(), 0);
+  EXPECT_EQ(hurried.Stop(), 0);
 }
 
 // ---------------------------------------------------------------- security
