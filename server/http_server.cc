@@ -227,6 +227,8 @@ HttpServer::HttpServer(SearchEngine& engine, ServerOptions options)
   server_->set_logger([](const httplib::Request&, const httplib::Response&) { ResponseWritten(); });
   // Without it every keep-alive response waits ~40 ms (Nagle + delayed ACK).
   server_->set_tcp_nodelay(true);
+  // httplib closes a keep-alive connection after 5 requests; as nginx, after 1000.
+  server_->set_keep_alive_max_count(1000);
   RegisterRoutes();
 }
 

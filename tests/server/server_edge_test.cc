@@ -212,6 +212,29 @@ TEST_F(ServerTest, NextHeadOnAKeepAliveConnectionIsHeldToTheLimits) {
   EXPECT_EQ(rest.find(" [open]"), std::string::npos);
 }
 
+// A keep-alive connection serves many requests, not httplib's default 5
+// (a search box types a request per key on one connection).
+TEST_F(ServerTest, KeepAliveConnectionServesManyRequests) {
+  Socket socket(port());
+  ASSERT_TRUE(socket.ok());
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(socket.Send(HealthRequest())) << i;
+    std::string head;  // up to the blank line, then as long as Content-Length says
+    while (head.find("\r\n\r\n") == std::string::npos) {
+      const std::string more = socket.Read(1, 5s);
+      ASSERT_FALSE(more.empty()) << "request " << i << ": " << head;
+      head += more;
+    }
+    ASSERT_EQ(StatusLine(head), "HTTP/1.1 200 OK") << "request " << i;
+    const std::size_t length = head.find("Content-Length: ");
+    ASSERT_NE(length, std::string::npos) << head;
+    const std::size_t body = std::stoul(head.substr(length + 16));
+    ASSERT_EQ(socket.Read(body, 5s).size(), body) << "request " << i;
+    const std::string& rest = head;
+    ASSERT_EQ(rest.find("Connection: close"), std::string::npos) << "request " << i;
+  }
+}
+
 // A server whose clients have one second to send a request head.
 class EdgeTest : public ServerTest {
  protected:
