@@ -146,7 +146,7 @@ class ConnectionGuard final : public httplib::TaskQueue {
     if (connections_ >= limits_.max_connections) {
       if (refusals_.size() < kMaxRefusalsQueued) {
         refusals_.push_back(std::move(task));
-        changed_.notify_all();
+        refuse_cv_.notify_one();
         return;
       }
       lock.unlock();
@@ -160,7 +160,7 @@ class ConnectionGuard final : public httplib::TaskQueue {
     tasks_.push_back(std::move(task));
     // Every connection gets a thread at once: none waits behind slow ones.
     if (tasks_.size() > static_cast<std::size_t>(idle_)) StartWorker();
-    changed_.notify_all();
+    work_cv_.notify_one();
   }
 
   void shutdown() override {
@@ -169,11 +169,13 @@ class ConnectionGuard final : public httplib::TaskQueue {
       if (stopping_) return;
       stopping_ = true;
       stopping_flag_ = true;
-      changed_.notify_all();
+      work_cv_.notify_all();
+      refuse_cv_.notify_all();
+      watch_cv_.notify_all();
     }
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      changed_.wait(lock, [&] { return threads_ == 0; });
+      done_cv_.wait(lock, [&] { return threads_ == 0; });
     }
     watchdog_.join();
     refuser_.join();
@@ -201,11 +203,11 @@ class ConnectionGuard final : public httplib::TaskQueue {
     while (true) {
       ++idle_;
       const bool woken =
-          changed_.wait_for(lock, kIdleExit, [&] { return stopping_ || !tasks_.empty(); });
+          work_cv_.wait_for(lock, kIdleExit, [&] { return stopping_ || !tasks_.empty(); });
       --idle_;
       if (tasks_.empty() && (stopping_ || (!woken && threads_ > kept_threads_))) {
         --threads_;
-        changed_.notify_all();
+        done_cv_.notify_all();
         return;  // the last use of this object by this thread
       }
       if (tasks_.empty()) continue;
@@ -290,7 +292,7 @@ class ConnectionGuard final : public httplib::TaskQueue {
   // Holds the next request head of each keep-alive connection to the limits.
   void Watch() {
     std::unique_lock<std::mutex> lock(mutex_);
-    while (!changed_.wait_for(lock, kWatchInterval, [&] { return stopping_; })) {
+    while (!watch_cv_.wait_for(lock, kWatchInterval, [&] { return stopping_; })) {
       const auto now = Clock::now();
       for (const auto& connection : live_) {
         if (connection->phase != Connection::kNextHead || connection->dup < 0) continue;
@@ -322,7 +324,7 @@ class ConnectionGuard final : public httplib::TaskQueue {
   void RefuseQueued() {
     std::unique_lock<std::mutex> lock(mutex_);
     while (true) {
-      changed_.wait(lock, [&] { return stopping_ || !refusals_.empty(); });
+      refuse_cv_.wait(lock, [&] { return stopping_ || !refusals_.empty(); });
       if (refusals_.empty()) return;
       Task task = std::move(refusals_.front());
       refusals_.pop_front();
@@ -338,7 +340,12 @@ class ConnectionGuard final : public httplib::TaskQueue {
   const int kept_threads_;
   const RefusalCallback on_refused_;
   std::mutex mutex_;
-  std::condition_variable changed_;
+  // One mutex; a condition for each kind of waiter, so that a new connection
+  // wakes one worker, not every idle one.
+  std::condition_variable work_cv_;    // workers: a connection, or stopping
+  std::condition_variable refuse_cv_;  // the refuser: a connection to refuse
+  std::condition_variable watch_cv_;   // the watchdog: stopping
+  std::condition_variable done_cv_;    // shutdown(): a worker ended
   std::deque<Task> tasks_;
   std::deque<Task> refusals_;
   std::list<std::shared_ptr<Connection>> live_;
