@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
   app.add_option("--port", options.port, "port; 0 picks a free one")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
-  app.add_option("--threads", options.threads, "worker threads")
+  app.add_option("--threads", options.threads,
+                 "searches run at once (each connection also has a thread of its own)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
   app.add_option("--cors-origin", options.cors_origin,
