@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/status.h"
 #include "server/tcp_received.h"
 
 // -------------------------------------------------------------- accept(2)
@@ -80,7 +81,9 @@ std::string RefusalResponse(int status) {
       extra = "";
       break;
   }
-  const std::string code = status == 503 ? "unavailable" : "invalid_argument";
+  // The API's own error codes (common/status.h), as SendError writes them.
+  const std::string code =
+      StatusCodeName(status == 503 ? StatusCode::kUnavailable : StatusCode::kInvalidArgument);
   const std::string body =
       std::string(R"({"error":{"code":")") + code + R"(","message":")" + message + "\"}}";
   return "HTTP/1.1 " + std::to_string(status) + " " + reason +
