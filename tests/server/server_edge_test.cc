@@ -374,6 +374,28 @@ TEST_F(ServerTest, SearchStopsCountingAtTheQueryTimeLimit) {
   EXPECT_EQ(hurried.Stop(), 0);
 }
 
+// ------------------------------------------------------------------ flags
+
+// Out-of-range edge flags are usage errors (exit 2) naming the flag; the
+// server never starts with a cap or a timeout it cannot honour.
+TEST_F(ServerTest, EdgeFlagsOutOfRangeAreUsageErrors) {
+  for (const std::vector<std::string>& bad :
+       std::vector<std::vector<std::string>>{{"--max-connections", "0"},
+                                             {"--request-timeout", "0"},
+                                             {"--request-timeout", "soon"},
+                                             {"--query-time-limit", "-1"}}) {
+    test_support::SpawnOptions options;
+    options.program = kServer;
+    options.args = ServerArgs(index_, bad);
+    options.out.file = dir_ / "usage.out";
+    options.err.file = dir_ / "usage.err";
+    const int code = test_support::WaitAtMost(test_support::Spawn(options), 20s);
+    const std::string err = test_support::ReadAll(dir_ / "usage.err");
+    EXPECT_EQ(code, 2) << bad[0] << " " << bad[1] << ": " << err;
+    EXPECT_NE(err.find(bad[0]), std::string::npos) << err;
+  }
+}
+
 // ---------------------------------------------------------------- security
 
 // The local address of the socket listening on `port`, from /proc/net/tcp
