@@ -121,6 +121,7 @@ Xapian::Document ToXapianDocument(const Passage& p, Analyzer& analyzer,
   }
   doc.add_value(schema::kSlotPair, translation ? std::min(p.id, translation->id) : p.id);
   doc.add_value(schema::kSlotDoc, p.doc);
+  doc.add_value(schema::kSlotId, p.id);
   doc.add_value(schema::kSlotLang, p.lang);
   doc.add_value(schema::kSlotPosition, Xapian::sortable_serialise(p.position));
   doc.set_data(PassageToJson(p).dump());

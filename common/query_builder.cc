@@ -6,6 +6,7 @@
 #include "common/languages.h"
 #include "common/schema.h"
 #include "common/stopwords.h"
+#include "common/synonyms.h"
 #include "common/text.h"
 
 namespace sarea {
@@ -202,8 +203,8 @@ class Reading {
   Xapian::Query WithSynonyms(const std::string& text, Xapian::Query query) {
     const std::string key = schema::SynonymKey(text);
     std::vector<Xapian::Query> alternatives = {std::move(query)};
-    for (auto it = db_.synonyms_begin(key); it != db_.synonyms_end(key); ++it) {
-      const std::vector<Token> tokens = analyzer_.Analyze(*it, lang_);
+    for (const std::string& synonym : StoredSynonyms(db_, key)) {
+      const std::vector<Token> tokens = analyzer_.Analyze(synonym, lang_);
       if (tokens.empty()) continue;
       alternatives.push_back(tokens.size() == 1
                                  ? TermsQuery(Xapian::Query::OP_SYNONYM, WordKeys(tokens.front()))

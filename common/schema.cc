@@ -117,8 +117,17 @@ std::string SynonymKey(std::string_view text) {
   return key;
 }
 
+std::string SynonymMetaKey(std::string_view synonym_key) {
+  return kMetaSynonymPrefix + std::string(synonym_key);
+}
+
 std::string DocMetaKey(std::string_view doc_id) { return kMetaDocPrefix + HashKey(doc_id); }
 
 std::string FileMetaKey(std::string_view rel_path) { return kMetaFilePrefix + HashKey(rel_path); }
+
+unsigned ShardOf(std::string_view doc_id, unsigned shards) {
+  if (shards <= 1) return 0;
+  return static_cast<unsigned>(XXH3_64bits(doc_id.data(), doc_id.size()) % shards);
+}
 
 }  // namespace sarea::schema

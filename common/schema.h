@@ -18,8 +18,13 @@
 // Spelling data (Xapian's spelling table, for "did you mean"): every spelling of
 // a form term, one count per passage, behind a marker of its language
 // (SpellingWord), so a suggestion never crosses languages.
-// Synonyms (Xapian's synonym table): the accent-folded words of an entry of the
-// corpus's synonyms.txt (SynonymKey) -> the other entries of its group, as written.
+// Synonyms, in metadata (SynonymMetaKey): the accent-folded words of an entry of
+// the corpus's synonyms.txt (SynonymKey) -> a JSON array of the other entries of
+// its group, as written. Metadata, not Xapian's synonym table, because the remote
+// backend serves metadata and no synonyms; every shard holds them all.
+// A sharded index (--shards N >= 2) puts each document, with all its passages
+// and its records, in shard ShardOf(doc id, N); the corpus-wide records (files,
+// versions, synonyms) are in shard 0, versions and synonyms in every shard.
 // Document data is the passage's JSON (see passage_document.h).
 #ifndef SAREA_COMMON_SCHEMA_H_
 #define SAREA_COMMON_SCHEMA_H_
@@ -31,7 +36,7 @@
 
 namespace sarea::schema {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 // Term prefixes.
 inline constexpr char kPassageIdPrefix[] = "Q";
@@ -48,6 +53,8 @@ inline constexpr Xapian::valueno kSlotLang = 1;      // language code
 inline constexpr Xapian::valueno kSlotPosition = 2;  // passage position, sortable_serialise
 inline constexpr Xapian::valueno kSlotPair = 3;      // the smaller id of a passage and its
                                                      // translation: collapse key for group=pair
+inline constexpr Xapian::valueno kSlotId = 4;        // passage id: orders hits of equal weight
+                                                     // the same however the index is sharded
 
 // Metadata keys.
 inline constexpr char kMetaSchemaVersion[] = "sarea:schema";      // kSchemaVersion
@@ -55,6 +62,7 @@ inline constexpr char kMetaAnalyzerVersion[] = "sarea:analyzer";  // kAnalyzerVe
 inline constexpr char kMetaDocPrefix[] = "sarea:doc:";            // + doc key -> DocRecord JSON
 inline constexpr char kMetaFilePrefix[] = "sarea:file:";          // + file key -> FileRecord JSON
 inline constexpr char kMetaSynonyms[] = "sarea:synonyms";         // hash of the synonyms loaded
+inline constexpr char kMetaSynonymPrefix[] = "sarea:synonym:";    // + SynonymKey -> JSON array
 
 // A short stable key for any string: 16 lowercase hex digits of XXH3-64.
 std::string HashKey(std::string_view s);
@@ -98,8 +106,13 @@ std::string WordOfSpelling(std::string_view lang, std::string_view entry);
 // "" when it has no words.
 std::string SynonymKey(std::string_view text);
 
+std::string SynonymMetaKey(std::string_view synonym_key);
 std::string DocMetaKey(std::string_view doc_id);
 std::string FileMetaKey(std::string_view rel_path);
+
+// The shard (0 .. shards-1) of a document in an index of `shards` shards: a
+// stable hash of its id, the same on every machine and in every run.
+unsigned ShardOf(std::string_view doc_id, unsigned shards);
 
 }  // namespace sarea::schema
 

@@ -179,7 +179,37 @@ std::vector<Suggestion> Complete(std::string_view typed, const Xapian::Database&
   return out;
 }
 
+// The closest spelling-table entry to `entry` over `shards` (as
+// Database::get_spelling_suggestion, for a database made of them); "" if none.
+std::string ClosestSpelling(const std::vector<Xapian::Database>& shards, const std::string& entry,
+                            unsigned max_distance) {
+  if (shards.size() == 1) return shards.front().get_spelling_suggestion(entry, max_distance);
+  std::string best;
+  int best_distance = 0;
+  Xapian::doccount best_freq = 0;
+  for (const Xapian::Database& shard : shards) {
+    const std::string candidate = shard.get_spelling_suggestion(entry, max_distance);
+    if (candidate.empty() || candidate == best) continue;
+    const int distance = EditDistance(entry, candidate);
+    Xapian::doccount freq = 0;
+    for (const Xapian::Database& other : shards) {
+      Xapian::TermIterator it = other.spellings_begin();
+      it.skip_to(candidate);
+      if (it != other.spellings_end() && *it == candidate) freq += it.get_termfreq();
+    }
+    if (best.empty() || distance < best_distance ||
+        (distance == best_distance &&
+         (freq > best_freq || (freq == best_freq && candidate < best)))) {
+      best = candidate;
+      best_distance = distance;
+      best_freq = freq;
+    }
+  }
+  return best;
+}
+
 std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian::Database& db,
+                                            const std::vector<Xapian::Database>& shards,
                                             const std::vector<std::string>& langs,
                                             Analyzer& analyzer) {
   // The index's languages, those with most passages first: a known word is
@@ -219,7 +249,7 @@ std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian
     // Right to left, so earlier spans keep their offsets.
     for (auto it = unknown.rbegin(); it != unknown.rend() && complete; ++it) {
       const std::string entry =
-          db.get_spelling_suggestion(schema::SpellingWord(lang, it->second), kMaxEditDistance);
+          ClosestSpelling(shards, schema::SpellingWord(lang, it->second), kMaxEditDistance);
       const std::string word = schema::WordOfSpelling(lang, entry);
       if (word.empty()) {
         complete = false;

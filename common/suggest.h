@@ -46,8 +46,13 @@ struct Correction {
 // spellings or one of its analysis keys ("creativo" matches "creativos").
 // A language that cannot correct every unknown word gives none; the result
 // is sorted by distance. Empty when every word is known. Filters (lang:,
-// doc:), operators and prefix* words are left as they are. Throws Xapian::Error.
+// doc:), operators and prefix* words are left as they are. `shards` are the
+// databases `db` combines, each opened on its own (or just `db`): each is asked
+// for its closest spelling, and the closest, then the most frequent over all
+// of them, wins (Xapian 1.4's own merge of three or more shards' spelling data
+// misses words; see docs/SCALING.md). Throws Xapian::Error.
 std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian::Database& db,
+                                            const std::vector<Xapian::Database>& shards,
                                             const std::vector<std::string>& langs,
                                             Analyzer& analyzer);
 

@@ -1,6 +1,9 @@
 #include "common/synonyms.h"
 
+#include <algorithm>
 #include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "common/schema.h"
 #include "common/text.h"
@@ -62,6 +65,38 @@ SynonymFile ParseSynonyms(std::string_view bytes) {
       file.errors.push_back("line " + std::to_string(line_number) + ": " + error);
   }
   return file;
+}
+
+std::map<std::string, std::string> SynonymMetadata(const SynonymFile& file) {
+  std::map<std::string, std::vector<std::string>> partners;
+  for (const std::vector<std::string>& group : file.groups) {
+    for (const std::string& entry : group) {
+      std::vector<std::string>& mine = partners[schema::SynonymMetaKey(schema::SynonymKey(entry))];
+      for (const std::string& other : group) {
+        if (&other != &entry && std::find(mine.begin(), mine.end(), other) == mine.end())
+          mine.push_back(other);
+      }
+    }
+  }
+  std::map<std::string, std::string> metadata;
+  for (auto& [key, entries] : partners) {
+    std::sort(entries.begin(), entries.end());
+    metadata[key] = nlohmann::json(entries).dump();
+  }
+  return metadata;
+}
+
+std::vector<std::string> StoredSynonyms(const Xapian::Database& db, const std::string& key) {
+  if (key.empty()) return {};
+  const std::string stored = db.get_metadata(schema::SynonymMetaKey(key));
+  if (stored.empty()) return {};
+  const nlohmann::json j = nlohmann::json::parse(stored, nullptr, false);
+  if (!j.is_array()) return {};
+  std::vector<std::string> entries;
+  for (const nlohmann::json& e : j) {
+    if (e.is_string()) entries.push_back(e.get<std::string>());
+  }
+  return entries;
 }
 
 }  // namespace sarea

@@ -4,11 +4,15 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <set>
 
 #include <xapian.h>
+
+#include "common/shards.h"
 
 namespace sarea::indexer {
 namespace fs = std::filesystem;
@@ -55,7 +59,62 @@ fs::path IndexStore::NextGeneration() const {
   return index_.parent_path() / (index_.filename().string() + "@" + std::to_string(highest + 1));
 }
 
-Result<fs::path> IndexStore::LiveOrCreate() {
+fs::path IndexStore::ShardPath(const fs::path& generation, unsigned shard, unsigned shards) {
+  if (shards <= 1) return generation;
+  return generation / ("shard-" + std::to_string(shard));
+}
+
+Status IndexStore::WriteStub(const fs::path& generation, unsigned shards) {
+  if (shards <= 1) return Status::Ok();
+  const fs::path stub = generation / kStubFileName;
+  const fs::path tmp = generation / (std::string(kStubFileName) + ".tmp");
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "# sarea-index: " << shards << " shards; a document's shard is a hash of its id\n";
+    for (unsigned shard = 0; shard < shards; ++shard)
+      out << "auto " << ShardPath({}, shard, shards).string() << "\n";
+    out.flush();
+    if (!out) return Status::IoError("cannot write " + tmp.string());
+  }
+  std::error_code ec;
+  fs::rename(tmp, stub, ec);
+  if (ec) return Status::IoError("cannot write " + stub.string() + ": " + ec.message());
+  return Status::Ok();
+}
+
+Status IndexStore::CreateGeneration(const fs::path& generation, unsigned shards) {
+  std::error_code ec;
+  fs::create_directories(generation, ec);
+  if (ec) return Status::IoError("cannot create " + generation.string() + ": " + ec.message());
+  for (unsigned shard = 0; shard < std::max(1u, shards); ++shard) {
+    const fs::path path = ShardPath(generation, shard, shards);
+    try {
+      Xapian::WritableDatabase(path.string(), Xapian::DB_CREATE_OR_OPEN).close();
+    } catch (const Xapian::Error& e) {
+      return Status::IoError("cannot create an index in " + path.string() + ": " + e.get_msg());
+    }
+  }
+  return WriteStub(generation, shards);
+}
+
+Result<unsigned> IndexStore::ShardCount(const fs::path& generation) {
+  std::error_code ec;
+  if (!fs::exists(generation / kStubFileName, ec)) return 1u;
+  Result<std::vector<ShardSpec>> listed = ResolveShards(generation);
+  if (!listed.ok()) return listed.status();
+  const unsigned shards = static_cast<unsigned>(listed->size());
+  for (unsigned shard = 0; shard < shards; ++shard) {
+    const fs::path expected = fs::canonical(ShardPath(generation, shard, shards), ec);
+    if (shards < 2 || ec || (*listed)[shard].path != expected.string()) {
+      return Status::InvalidArgument(generation.string() +
+                                     " is a stub database sarea-index did not write; give "
+                                     "sarea-index the shards' index path instead");
+    }
+  }
+  return shards;
+}
+
+Result<fs::path> IndexStore::LiveOrCreate(unsigned shards) {
   std::error_code ec;
   const fs::file_status link = fs::symlink_status(index_, ec);
   if (fs::is_symlink(link)) {
@@ -68,14 +127,9 @@ Result<fs::path> IndexStore::LiveOrCreate() {
     return Status::InvalidArgument(index_.string() + " exists and is not an index");
   }
   const fs::path generation = NextGeneration();
-  fs::create_directories(generation, ec);
-  if (ec) return Status::IoError("cannot create " + generation.string() + ": " + ec.message());
   // The link must never point at a directory without a database in it.
-  try {
-    Xapian::WritableDatabase(generation.string(), Xapian::DB_CREATE_OR_OPEN).close();
-  } catch (const Xapian::Error& e) {
-    return Status::IoError("cannot create an index in " + generation.string() + ": " + e.get_msg());
-  }
+  Status created = CreateGeneration(generation, shards);
+  if (!created.ok()) return created;
   Status swapped = SwapIn(generation);
   if (!swapped.ok()) return swapped;
   return generation;

@@ -9,6 +9,11 @@
 // A plain Xapian directory at the path (made by another tool) is used as it is
 // and, on rebuild, moved aside to become a generation.
 //
+// A sharded generation (--shards N >= 2) is a directory holding N databases,
+// `shard-0` ... `shard-<N-1>`, and a stub file `XAPIANDB` listing them ("auto
+// shard-0", ...): Xapian opens the directory as one database over all shards,
+// so readers need nothing else.
+//
 // Every writer first takes IndexLock, an flock on `<index>.lock`: a second
 // indexer fails at once instead of waiting.
 #ifndef SAREA_INDEXER_INDEX_STORE_H_
@@ -40,9 +45,20 @@ class IndexStore {
  public:
   explicit IndexStore(std::filesystem::path index) : index_(std::move(index)) {}
 
-  // The live database directory, creating an empty generation (and the link)
-  // when there is none. Call with the lock held.
-  Result<std::filesystem::path> LiveOrCreate();
+  // The live generation, creating an empty one of `shards` shards (and the
+  // link) when there is none. Call with the lock held.
+  Result<std::filesystem::path> LiveOrCreate(unsigned shards);
+
+  // Creates the empty databases of a generation of `shards` shards (and its stub).
+  static Status CreateGeneration(const std::filesystem::path& generation, unsigned shards);
+  // Writes the stub listing a sharded generation's shards (nothing for one).
+  static Status WriteStub(const std::filesystem::path& generation, unsigned shards);
+  // The database directory of shard `shard` in a generation of `shards`.
+  static std::filesystem::path ShardPath(const std::filesystem::path& generation, unsigned shard,
+                                         unsigned shards);
+  // The shards of a generation: 1 for a database directory, N for a stub
+  // sarea-index wrote; kInvalidArgument for anything else.
+  static Result<unsigned> ShardCount(const std::filesystem::path& generation);
 
   // A new, empty generation directory path (not yet created).
   std::filesystem::path NextGeneration() const;

@@ -236,12 +236,25 @@ class PreparedQueue {
 
 class Indexer {
  public:
-  Indexer(const IndexOptions& options, Xapian::WritableDatabase& db, bool force)
-      : options_(options), db_(db), force_(force) {}
+  // `shards`: one database, or the shards of a sharded index in order.
+  Indexer(const IndexOptions& options, std::vector<Xapian::WritableDatabase>& shards, bool force)
+      : options_(options), shards_(shards), force_(force), spelling_deltas_(shards.size()) {}
 
   void Run(const ScannedCorpus& corpus, Report& report);
 
  private:
+  enum class Change { kAdded, kUpdated, kDeleted, kUnchanged };
+
+  // The shard that holds a document, its passages and its record.
+  std::size_t ShardIndex(const std::string& doc_id) const {
+    return schema::ShardOf(doc_id, static_cast<unsigned>(shards_.size()));
+  }
+  Xapian::WritableDatabase& Home(const std::string& doc_id) { return shards_[ShardIndex(doc_id)]; }
+  // Where the corpus-wide records live (the file records).
+  Xapian::WritableDatabase& Catalogue() { return shards_[0]; }
+  void Tally(const std::string& doc_id, Change change);
+
+  void BeginTransactions();
   void LoadFileRecords();
   // True when the file changed the index (unchanged and unreadable ones do not).
   bool ProcessFile(PreparedFile file);
@@ -251,8 +264,8 @@ class Indexer {
   void ApplyStatedPairs();
   void LoadSynonyms();
   void DeletePassages(const std::string& doc_id);
-  void CountSpellings(const Xapian::Document& passage, bool add);
-  void FlushSpellings();
+  void CountSpellings(const Xapian::Document& passage, std::size_t shard, bool add);
+  void FlushSpellings(std::size_t shard);
   void Commit();
   std::vector<Passage> StoredPassages(const std::string& doc_id);
   void WritePassages(const std::vector<Passage>& passages, bool replace);
@@ -265,23 +278,50 @@ class Indexer {
   }
 
   const IndexOptions& options_;
-  Xapian::WritableDatabase& db_;
+  std::vector<Xapian::WritableDatabase>& shards_;
   bool force_;
   Analyzer analyzer_;  // for pairs applied at the end of a run
   Report* report_ = nullptr;
   std::map<std::string, FileRecord> records_;       // by path, as committed before
   std::map<std::string, std::string> doc_sources_;  // doc id -> path, this run
   std::set<std::string> reindexed_;                 // docs whose passages this run rewrote
-  // Spelling-table changes not yet given to Xapian: entry -> net count change.
-  // Xapian keeps one map node per add_spelling call's fragments, so counting
-  // here and applying one change per entry and batch is several times faster.
-  std::unordered_map<std::string, long> spelling_deltas_;
+  // Spelling-table changes not yet given to Xapian, per shard: entry -> net
+  // count change. Xapian keeps one map node per add_spelling call's
+  // fragments, so counting here and applying one change per entry and batch
+  // is several times faster.
+  std::vector<std::unordered_map<std::string, long>> spelling_deltas_;
 };
+
+void Indexer::Tally(const std::string& doc_id, Change change) {
+  const auto bump = [change](auto& counts) {
+    switch (change) {
+      case Change::kAdded:
+        ++counts.added;
+        break;
+      case Change::kUpdated:
+        ++counts.updated;
+        break;
+      case Change::kDeleted:
+        ++counts.deleted;
+        break;
+      case Change::kUnchanged:
+        ++counts.unchanged;
+        break;
+    }
+  };
+  bump(*report_);
+  if (report_->shards.size() > 1) bump(report_->shards[ShardIndex(doc_id)]);
+}
+
+void Indexer::BeginTransactions() {
+  for (Xapian::WritableDatabase& shard : shards_) shard.begin_transaction();
+}
 
 void Indexer::LoadFileRecords() {
   const std::string prefix = schema::kMetaFilePrefix;
-  for (auto it = db_.metadata_keys_begin(prefix); it != db_.metadata_keys_end(prefix); ++it) {
-    const nlohmann::json j = nlohmann::json::parse(db_.get_metadata(*it), nullptr, false);
+  Xapian::WritableDatabase& db = Catalogue();
+  for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it) {
+    const nlohmann::json j = nlohmann::json::parse(db.get_metadata(*it), nullptr, false);
     if (!j.is_object() || !j.contains("path")) continue;
     FileRecord& record = records_[j.value("path", "")];
     record.hash = j.value("hash", "");
@@ -291,65 +331,75 @@ void Indexer::LoadFileRecords() {
 
 void Indexer::WriteFileRecord(const std::string& rel, const FileRecord& record) {
   const std::string key = schema::FileMetaKey(rel);
-  if (record.docs.empty() && record.hash.empty()) return db_.set_metadata(key, "");
-  db_.set_metadata(
+  if (record.docs.empty() && record.hash.empty()) return Catalogue().set_metadata(key, "");
+  Catalogue().set_metadata(
       key, nlohmann::json{{"path", rel}, {"hash", record.hash}, {"docs", record.docs}}.dump());
 }
 
 // The spelling table counts, for each spelling, the passages that have it (one
-// form term each), so it follows every passage written or deleted.
-void Indexer::CountSpellings(const Xapian::Document& passage, bool add) {
+// form term each), so it follows every passage written or deleted; each shard
+// counts its own passages.
+void Indexer::CountSpellings(const Xapian::Document& passage, std::size_t shard, bool add) {
   const std::string prefix = schema::kFormPrefix;
   Xapian::TermIterator it = passage.termlist_begin();
   std::string lang, word;
   for (it.skip_to(prefix); it != passage.termlist_end(); ++it) {
     if (!schema::ParseFormTerm(*it, &lang, &word)) break;  // past the form terms
-    spelling_deltas_[schema::SpellingWord(lang, word)] += add ? 1 : -1;
+    spelling_deltas_[shard][schema::SpellingWord(lang, word)] += add ? 1 : -1;
   }
 }
 
-void Indexer::FlushSpellings() {
-  for (const auto& [entry, delta] : spelling_deltas_) {
+void Indexer::FlushSpellings(std::size_t shard) {
+  Xapian::WritableDatabase& db = shards_[shard];
+  for (const auto& [entry, delta] : spelling_deltas_[shard]) {
     if (delta > 0)
-      db_.add_spelling(entry, static_cast<Xapian::termcount>(delta));
+      db.add_spelling(entry, static_cast<Xapian::termcount>(delta));
     else if (delta < 0)
-      db_.remove_spelling(entry, static_cast<Xapian::termcount>(-delta));
+      db.remove_spelling(entry, static_cast<Xapian::termcount>(-delta));
   }
-  spelling_deltas_.clear();
+  spelling_deltas_[shard].clear();
 }
 
-// Commits the transaction with the spelling changes of its passages.
+// Commits each shard's transaction with the spelling changes of its passages,
+// shard 0 last: its file records say which files are done, so a run killed
+// between two commits has the next one read again every file whose documents
+// may be missing from some shard (their own records tell which are not).
 void Indexer::Commit() {
-  FlushSpellings();
-  db_.commit_transaction();
+  for (std::size_t shard = shards_.size(); shard-- > 0;) {
+    FlushSpellings(shard);
+    shards_[shard].commit_transaction();
+  }
 }
 
 void Indexer::DeletePassages(const std::string& doc_id) {
   const std::string term = schema::DocTerm(doc_id);
-  for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term); ++it) {
-    CountSpellings(db_.get_document(*it), false);
+  const std::size_t shard = ShardIndex(doc_id);
+  Xapian::WritableDatabase& db = shards_[shard];
+  for (auto it = db.postlist_begin(term); it != db.postlist_end(term); ++it) {
+    CountSpellings(db.get_document(*it), shard, false);
   }
-  db_.delete_document(term);
+  db.delete_document(term);
 }
 
 void Indexer::DeleteDocument(const std::string& doc_id) {
   DeletePassages(doc_id);
-  db_.set_metadata(schema::DocMetaKey(doc_id), "");
-  ++report_->deleted;
+  Home(doc_id).set_metadata(schema::DocMetaKey(doc_id), "");
+  Tally(doc_id, Change::kDeleted);
 }
 
 void Indexer::IndexDocument(const SourceDocument& doc, const std::string& rel,
                             PreparedDocument& prepared) {
+  Xapian::WritableDatabase& db = Home(doc.id);
   const std::string hash = DocumentHash(doc);
   const std::string meta_key = schema::DocMetaKey(doc.id);
-  const nlohmann::json old = nlohmann::json::parse(db_.get_metadata(meta_key), nullptr, false);
+  const nlohmann::json old = nlohmann::json::parse(db.get_metadata(meta_key), nullptr, false);
   const bool existed = old.is_object();
   if (!force_ && existed && old.value("hash", "") == hash) {
-    ++report_->unchanged;
+    Tally(doc.id, Change::kUnchanged);
     if (old.value("source", "") != rel) {
       nlohmann::json moved = old;
       moved["source"] = rel;
-      db_.set_metadata(meta_key, moved.dump());
+      db.set_metadata(meta_key, moved.dump());
     }
     return;
   }
@@ -362,16 +412,17 @@ void Indexer::IndexDocument(const SourceDocument& doc, const std::string& rel,
   nlohmann::json record = {
       {"doc", doc.id}, {"source", rel}, {"hash", hash}, {"passages", passages.size()}};
   if (!doc.translation_of.empty()) record["translation_of"] = doc.translation_of;
-  db_.set_metadata(meta_key, record.dump());
+  db.set_metadata(meta_key, record.dump());
   reindexed_.insert(doc.id);
-  ++(existed ? report_->updated : report_->added);
+  Tally(doc.id, existed ? Change::kUpdated : Change::kAdded);
 }
 
 std::vector<Passage> Indexer::StoredPassages(const std::string& doc_id) {
   std::vector<Passage> passages;
   const std::string term = schema::DocTerm(doc_id);
-  for (auto it = db_.postlist_begin(term); it != db_.postlist_end(term); ++it) {
-    Result<Passage> passage = FromXapianDocument(db_.get_document(*it));
+  Xapian::WritableDatabase& db = Home(doc_id);
+  for (auto it = db.postlist_begin(term); it != db.postlist_end(term); ++it) {
+    Result<Passage> passage = FromXapianDocument(db.get_document(*it));
     if (passage.ok()) passages.push_back(std::move(*passage));
   }
   std::sort(passages.begin(), passages.end(),
@@ -379,9 +430,9 @@ std::vector<Passage> Indexer::StoredPassages(const std::string& doc_id) {
   return passages;
 }
 
-// Writes each passage, with its twin's keys when the twin is among
-// `passages`; with `replace`, over the stored passage of the same id (whose
-// spellings are uncounted first), else as a new one.
+// Writes each passage (into its document's shard), with its twin's keys when
+// the twin is among `passages`; with `replace`, over the stored passage of the
+// same id (whose spellings are uncounted first), else as a new one.
 void Indexer::WritePassages(const std::vector<Passage>& passages, bool replace) {
   WritePassages(passages, ToXapianDocuments(passages, analyzer_), replace);
 }
@@ -390,45 +441,52 @@ void Indexer::WritePassages(const std::vector<Passage>& passages,
                             const std::vector<Xapian::Document>& documents, bool replace) {
   for (std::size_t i = 0; i < passages.size(); ++i) {
     const Xapian::Document& doc = documents[i];
-    CountSpellings(doc, true);
+    const std::size_t shard = ShardIndex(passages[i].doc);
+    Xapian::WritableDatabase& db = shards_[shard];
+    CountSpellings(doc, shard, true);
     if (!replace) {
-      db_.add_document(doc);
+      db.add_document(doc);
       continue;
     }
     const std::string id_term = schema::PassageIdTerm(passages[i].id);
-    const Xapian::PostingIterator old = db_.postlist_begin(id_term);
-    if (old != db_.postlist_end(id_term)) CountSpellings(db_.get_document(*old), false);
-    db_.replace_document(id_term, doc);
+    const Xapian::PostingIterator old = db.postlist_begin(id_term);
+    if (old != db.postlist_end(id_term)) CountSpellings(db.get_document(*old), shard, false);
+    db.replace_document(id_term, doc);
   }
 }
 
 void Indexer::SetPairedWith(const std::string& doc_id, const std::string& partner) {
+  Xapian::WritableDatabase& db = Home(doc_id);
   const std::string key = schema::DocMetaKey(doc_id);
-  nlohmann::json record = nlohmann::json::parse(db_.get_metadata(key), nullptr, false);
+  nlohmann::json record = nlohmann::json::parse(db.get_metadata(key), nullptr, false);
   if (!record.is_object()) return;
   if (partner.empty())
     record.erase("paired_with");
   else
     record["paired_with"] = partner;
-  db_.set_metadata(key, record.dump());
+  db.set_metadata(key, record.dump());
 }
 
 // Documents that state "translation_of" are paired with the document they
 // name, across files, after every file has been read: the statement may come
 // before or after its target, and either side may change alone. A pair is
 // redone when either side was re-indexed or the pairing changed; a document
-// that lost its stated partner goes back to the aligner's own pairs.
+// that lost its stated partner goes back to the aligner's own pairs. The two
+// sides may be in different shards: each passage keeps its twin's id and
+// keys in its own document, so nothing needs them together.
 void Indexer::ApplyStatedPairs() {
   struct Entry {
     std::string source, states, paired_with;
   };
   std::map<std::string, Entry> docs;
   const std::string prefix = schema::kMetaDocPrefix;
-  for (auto it = db_.metadata_keys_begin(prefix); it != db_.metadata_keys_end(prefix); ++it) {
-    const nlohmann::json j = nlohmann::json::parse(db_.get_metadata(*it), nullptr, false);
-    if (!j.is_object() || !j.contains("doc")) continue;
-    docs[j.value("doc", "")] = {j.value("source", ""), j.value("translation_of", ""),
-                                j.value("paired_with", "")};
+  for (Xapian::WritableDatabase& db : shards_) {
+    for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it) {
+      const nlohmann::json j = nlohmann::json::parse(db.get_metadata(*it), nullptr, false);
+      if (!j.is_object() || !j.contains("doc")) continue;
+      docs[j.value("doc", "")] = {j.value("source", ""), j.value("translation_of", ""),
+                                  j.value("paired_with", "")};
+    }
   }
   // The pairs stated now, one partner each; on a conflict the smaller id wins.
   std::map<std::string, std::string> partner;
@@ -488,8 +546,10 @@ bool Indexer::ProcessFile(PreparedFile file) {
   }
   const auto old = records_.find(rel);
   if (file.unchanged) {
-    for (const std::string& id : old->second.docs) doc_sources_.emplace(id, rel);
-    report_->unchanged += static_cast<int>(old->second.docs.size());
+    for (const std::string& id : old->second.docs) {
+      doc_sources_.emplace(id, rel);
+      Tally(id, Change::kUnchanged);
+    }
     return false;
   }
   for (const std::string& error : file.read.record_errors) Fail(rel, error);
@@ -524,8 +584,9 @@ void Indexer::RemoveVanished(const std::set<std::string>& present) {
   }
 }
 
-// Replaces the index's synonyms with the corpus's synonyms.txt when it changed
-// (none when it is gone). Bad lines are reported; the good ones still load.
+// Replaces each shard's synonyms with the corpus's synonyms.txt when it
+// changed (none when it is gone). Bad lines are reported; the good ones still
+// load. Every shard holds them all, so whichever a stub lists first serves them.
 void Indexer::LoadSynonyms() {
   const fs::path path = options_.corpus / kSynonymsFile;
   std::error_code ec;
@@ -538,20 +599,19 @@ void Indexer::LoadSynonyms() {
   const SynonymFile file = ParseSynonyms(bytes);
   for (const std::string& error : file.errors) Fail(kSynonymsFile, error);
   const std::string hash = bytes.empty() ? "" : schema::HashKey(kVersionSalt + bytes);
-  if (!force_ && db_.get_metadata(schema::kMetaSynonyms) == hash) return;
-  std::vector<std::string> old_keys;
-  for (auto it = db_.synonym_keys_begin(); it != db_.synonym_keys_end(); ++it)
-    old_keys.push_back(*it);
-  for (const std::string& key : old_keys) db_.clear_synonyms(key);
-  for (const std::vector<std::string>& group : file.groups) {
-    for (const std::string& entry : group) {
-      const std::string key = schema::SynonymKey(entry);
-      for (const std::string& other : group) {
-        if (&other != &entry) db_.add_synonym(key, other);
-      }
+  const std::map<std::string, std::string> metadata = SynonymMetadata(file);
+  const std::string prefix = schema::kMetaSynonymPrefix;
+  for (Xapian::WritableDatabase& db : shards_) {
+    if (!force_ && db.get_metadata(schema::kMetaSynonyms) == hash) continue;
+    std::vector<std::string> old_keys;
+    for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it)
+      old_keys.push_back(*it);
+    for (const std::string& key : old_keys) {
+      if (!metadata.count(key)) db.set_metadata(key, "");
     }
+    for (const auto& [key, value] : metadata) db.set_metadata(key, value);
+    db.set_metadata(schema::kMetaSynonyms, hash);
   }
-  db_.set_metadata(schema::kMetaSynonyms, hash);
 }
 
 void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
@@ -560,11 +620,13 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
   // Records are needed even when forced: they say what to delete.
   LoadFileRecords();
   Progress progress(corpus.files.size(), options_.progress);
-  db_.begin_transaction();
+  BeginTransactions();
   // Versions go into the first batch, so that a run killed after it leaves an
   // index that says what analysis its passages had.
-  db_.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
-  db_.set_metadata(schema::kMetaAnalyzerVersion, std::to_string(kAnalyzerVersion));
+  for (Xapian::WritableDatabase& db : shards_) {
+    db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
+    db.set_metadata(schema::kMetaAnalyzerVersion, std::to_string(kAnalyzerVersion));
+  }
   LoadSynonyms();
   // Reading and analysis run a few files ahead on a second thread, while this
   // one writes (Xapian's writer is single-threaded): on two cores a full build
@@ -592,15 +654,19 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
     progress.Advance();
     if (in_batch >= options_.batch_files) {
       Commit();
-      db_.begin_transaction();
+      BeginTransactions();
       in_batch = 0;
     }
   }
   RemoveVanished(std::set<std::string>(corpus.files.begin(), corpus.files.end()));
   ApplyStatedPairs();
   Commit();
-  for (const std::string& lang : IndexLanguages(db_)) {
-    report.passages[lang] = static_cast<int>(db_.get_termfreq(schema::LangTerm(lang)));
+  for (std::size_t shard = 0; shard < shards_.size(); ++shard) {
+    for (const std::string& lang : IndexLanguages(shards_[shard])) {
+      const int n = static_cast<int>(shards_[shard].get_termfreq(schema::LangTerm(lang)));
+      report.passages[lang] += n;
+      if (report.shards.size() > 1) report.shards[shard].passages[lang] = n;
+    }
   }
 }
 
@@ -622,18 +688,37 @@ Status WriteError(const Xapian::Error& e, const fs::path& target) {
   return Status::IoError("index " + target.string() + ": " + e.get_description());
 }
 
-// Compacts the database at `from` into the next generation directory. A run
-// killed meanwhile leaves a partial generation above the live one, which the
-// next run removes (IndexStore::RemoveStaleGenerations).
-Result<fs::path> Compact(IndexStore& store, const fs::path& from) {
+// Compacts the generation at `from` (each of its `shards`, on threads of
+// their own) into the next generation directory. A run killed meanwhile
+// leaves a partial generation above the live one, which the next run removes
+// (IndexStore::RemoveStaleGenerations).
+Result<fs::path> Compact(IndexStore& store, const fs::path& from, unsigned shards) {
   const fs::path to = store.NextGeneration();
-  try {
-    Xapian::Database(from.string()).compact(to.string(), Xapian::DBCOMPACT_MULTIPASS);
-  } catch (const Xapian::Error& e) {
+  std::vector<std::string> errors(shards);
+  const auto compact_one = [&](unsigned shard) {
+    try {
+      Xapian::Database(IndexStore::ShardPath(from, shard, shards).string())
+          .compact(IndexStore::ShardPath(to, shard, shards).string(), Xapian::DBCOMPACT_MULTIPASS);
+    } catch (const Xapian::Error& e) {
+      errors[shard] = WriteError(e, to).message();
+    }
+  };
+  if (shards > 1) {
+    std::error_code ec;
+    fs::create_directories(to, ec);
+    std::vector<std::thread> threads;
+    for (unsigned shard = 0; shard < shards; ++shard) threads.emplace_back(compact_one, shard);
+    for (std::thread& t : threads) t.join();
+  } else {
+    compact_one(0);
+  }
+  Status stub = errors[0].empty() ? IndexStore::WriteStub(to, shards) : Status::Ok();
+  if (!stub.ok()) errors[0] = stub.message();
+  for (const std::string& error : errors) {
+    if (error.empty()) continue;
     std::error_code ec;
     fs::remove_all(to, ec);
-    Status written = WriteError(e, to);
-    return Status::IoError("cannot compact the index: " + written.message());
+    return Status::IoError("cannot compact the index: " + error);
   }
   return to;
 }
@@ -648,29 +733,61 @@ Result<Report> RunIndexer(const IndexOptions& options) {
   if (!lock.ok()) return lock.status();
   IndexStore store(options.index);
   fs::path target;
+  unsigned shards = options.shards;
   if (options.rebuild) {
     // A plain directory becomes a generation first, so it is numbered below the
     // new one and kept as the previous generation.
     Status adopted = store.AdoptPlainDirectory();
     if (!adopted.ok()) return adopted;
     store.RemoveStaleGenerations();
+    if (shards == 0) {
+      // As many shards as the live index has, or one.
+      std::error_code ec;
+      Result<unsigned> live = IndexStore::ShardCount(fs::canonical(options.index, ec));
+      shards = ec || !live.ok() ? 1 : *live;
+    }
     target = store.NextGeneration();
+    Status created = IndexStore::CreateGeneration(target, shards);
+    if (!created.ok()) return created;
   } else {
-    Result<fs::path> live = store.LiveOrCreate();
+    Result<fs::path> live = store.LiveOrCreate(shards == 0 ? 1 : shards);
     if (!live.ok()) return live.status();
     target = *live;
     store.RemoveStaleGenerations();
+    Result<unsigned> live_shards = IndexStore::ShardCount(target);
+    if (!live_shards.ok()) return live_shards.status();
+    if (shards != 0 && shards != *live_shards) {
+      return Status::InvalidArgument("index " + options.index.string() + " has " +
+                                     std::to_string(*live_shards) + " shard(s); --shards " +
+                                     std::to_string(shards) + " needs --rebuild");
+    }
+    shards = *live_shards;
   }
   Report report;
   report.rebuilt = options.rebuild;
-  bool from_empty = false;
+  if (shards > 1) {
+    report.shards.resize(shards);
+    for (unsigned shard = 0; shard < shards; ++shard)
+      report.shards[shard].name = IndexStore::ShardPath({}, shard, shards).string();
+  }
+  bool from_empty = true;
   try {
-    Xapian::WritableDatabase db(target.string(), Xapian::DB_CREATE_OR_OPEN);
-    from_empty = db.get_doccount() == 0;
-    Indexer indexer(options, db, options.rebuild || VersionsDiffer(db));
+    std::vector<Xapian::WritableDatabase> dbs;
+    bool force = options.rebuild;
+    for (unsigned shard = 0; shard < shards; ++shard) {
+      dbs.emplace_back(IndexStore::ShardPath(target, shard, shards).string(),
+                       Xapian::DB_CREATE_OR_OPEN);
+      from_empty = from_empty && dbs.back().get_doccount() == 0;
+      force = force || VersionsDiffer(dbs.back());
+    }
+    Indexer indexer(options, dbs, force);
     indexer.Run(*corpus, report);
-    from_empty = from_empty && db.get_doccount() > 0;
-    db.close();
+    Xapian::doccount written = 0;
+    for (Xapian::WritableDatabase& db : dbs) {
+      written += db.get_doccount();
+      db.close();
+    }
+    from_empty = from_empty && written > 0;
   } catch (const Xapian::DatabaseLockError& e) {
     return Status::Unavailable("index " + options.index.string() +
                                " is locked by another writer: " + e.get_msg());
@@ -686,7 +803,7 @@ Result<Report> RunIndexer(const IndexOptions& options) {
   // build; it goes, so the previous generation stays the one readers had.
   // (Not a plain directory made by another tool: it stays where it is.)
   if (from_empty && (options.rebuild || target != options.index)) {
-    Result<fs::path> compacted = Compact(store, target);
+    Result<fs::path> compacted = Compact(store, target, shards);
     if (!compacted.ok()) return compacted.status();
     if (!options.rebuild) {
       Status swapped = store.SwapIn(*compacted);

@@ -7,6 +7,12 @@
 // that say what was indexed, so a killed run leaves the last committed state
 // and the next run finishes the work. A file that cannot be read or parsed is
 // reported and never stops the others; its previously indexed passages stay.
+//
+// Sharded (IndexOptions::shards >= 2): each document goes, with its passages
+// and its record, to the shard a stable hash of its id names
+// (schema::ShardOf); each batch commits every shard, shard 0 (which holds the
+// file records) last, so a run killed between two commits is finished by the
+// next one like any other.
 #ifndef SAREA_INDEXER_INDEXER_H_
 #define SAREA_INDEXER_INDEXER_H_
 
@@ -28,6 +34,9 @@ struct IndexOptions {
   std::uintmax_t max_file_bytes = 64u << 20;
   std::vector<std::string> expected_languages = {"en", "es"};
   int batch_files = 200;  // changed files per transaction
+  // Shards (index_store.h): 0 keeps the live index's count (1 for a new
+  // index); another count than the live one's needs `rebuild`.
+  unsigned shards = 0;
 };
 
 // Errors that stop the run before or during it: kInvalidArgument (no corpus

@@ -119,6 +119,10 @@ int main(int argc, char** argv) {
   app.add_option("--index", index, "index path")->capture_default_str();
   app.add_flag("--rebuild", options.rebuild,
                "build a fresh index beside the live one and swap it in");
+  app.add_option("--shards", options.shards,
+                 "split the index into N shards (a stub database over N databases); "
+                 "changing the count needs --rebuild (default: as the index is, 1 for a new one)")
+      ->check(CLI::Range(1u, 256u));
   app.add_flag("--json", json, "print one JSON report at the end");
   app.add_flag("--quiet", quiet, "no progress bar and no summary");
   app.add_option("--analyze", analyze,

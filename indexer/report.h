@@ -15,6 +15,16 @@ struct Failure {
   std::string reason;
 };
 
+// One shard's part of a run (sharded indexes only).
+struct ShardReport {
+  std::string name;  // "shard-0", ...
+  int added = 0;     // documents
+  int updated = 0;
+  int deleted = 0;
+  int unchanged = 0;
+  std::map<std::string, int> passages;  // in the shard after the run, by language
+};
+
 struct Report {
   int added = 0;  // documents
   int updated = 0;
@@ -26,10 +36,12 @@ struct Report {
   std::vector<Failure> failed;
   double seconds = 0;
   bool rebuilt = false;
-  bool compacted = false;  // built from empty, then compacted into a new generation
+  bool compacted = false;           // built from empty, then compacted into a new generation
+  std::vector<ShardReport> shards;  // empty for an index of one database
 
   bool Changed() const { return added + updated + deleted > 0; }
-  // {"added",...,"failed":[{"path","reason"}],"seconds"}
+  // {"added",...,"failed":[{"path","reason"}],"seconds"}, and "shards":
+  // [{"shard","added",...,"passages"}] for a sharded index.
   nlohmann::json ToJson() const;
   // "indexed 3 added, 1 updated, 0 deleted, 12 unchanged, 2 skipped, 1 failed in 0.4 s"
   std::string Summary() const;

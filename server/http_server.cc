@@ -362,6 +362,7 @@ void HttpServer::Search(const httplib::Request& req, httplib::Response& res) {
             {"page", request->page},
             {"size", request->size},
             {"relaxed", found->relaxed},
+            {"partial", found->partial},
             {"did_you_mean", found->did_you_mean.empty() ? nlohmann::json(nullptr)
                                                          : nlohmann::json(found->did_you_mean)},
             {"hits", hits},
@@ -399,7 +400,9 @@ void HttpServer::Health(const httplib::Request&, httplib::Response& res) {
   SendJson(res, 200,
            {{"status", "ok"},
             {"index",
-             {{"revision", stats->revision},
+             {{"revision", stats->revision_known ? nlohmann::json(stats->revision) : nullptr},
+              {"shards", stats->shards},
+              {"partial", stats->partial},
               {"documents", stats->documents},
               {"passages", stats->passages},
               {"languages", stats->languages}}}});

@@ -51,7 +51,9 @@ int main(int argc, char** argv) {
   std::string index = "data/index";
   sarea::server::ServerOptions options;
   options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  app.add_option("--index", index, "index path (as given to sarea-index)")->capture_default_str();
+  app.add_option("--index", index,
+                 "index path (as given to sarea-index), or a stub database listing shards")
+      ->capture_default_str();
   app.add_option("--bind", options.bind, "address to listen on")->capture_default_str();
   app.add_option("--port", options.port, "port; 0 picks a free one")
       ->capture_default_str()
@@ -77,6 +79,13 @@ int main(int argc, char** argv) {
                  "seconds a client has to send a request head (else 408)")
       ->capture_default_str()
       ->check(CLI::Range(0.1, 3600.0));
+  sarea::server::RemoteOptions remote;
+  app.add_option("--remote-timeout", remote.timeout_seconds,
+                 "seconds to wait for a remote shard (connecting, and each exchange)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 600.0));
+  app.add_flag("--partial", remote.allow_partial,
+               "answer from the shards that are up, marked \"partial\": true (else 503)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -87,7 +96,7 @@ int main(int argc, char** argv) {
   RaiseDescriptorLimit(options.edge.max_connections);
 
   const sigset_t stop_signals = BlockStopSignals();
-  sarea::server::SearchEngine engine(index, options.threads, query_time_limit);
+  sarea::server::SearchEngine engine(index, options.threads, query_time_limit, remote);
   sarea::server::HttpServer server(engine, options);
   const sarea::Result<int> port = server.Bind();
   if (!port.ok()) {

@@ -1,6 +1,7 @@
 #include "server/search_engine.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <optional>
 
@@ -9,48 +10,94 @@
 #include "common/analyzer.h"
 #include "common/query_builder.h"
 #include "common/schema.h"
+#include "common/shards.h"
 #include "common/snippet.h"
 
 namespace sarea::server {
 namespace fs = std::filesystem;
 
-// One thread's view of the index: a Database and the analysis that goes with it.
+// One thread's view of the index: a Database over its shards (one, for an
+// unsharded index) and the analysis that goes with it.
 class SearchEngine::Searcher {
  public:
-  explicit Searcher(const std::string& index) : index_(index), builder_(analyzer_) {}
+  Searcher(const std::string& index, const RemoteOptions& remote)
+      : index_(index), remote_(remote), builder_(analyzer_) {}
 
-  // An open, current database, or kUnavailable when there is no index.
+  // An open, current database, or kUnavailable when there is no index (or a
+  // shard is down and partial answers are not allowed).
   Status Refresh() {
-    std::error_code ec;
-    const fs::path resolved = fs::canonical(index_, ec);
-    if (ec) {
+    Result<std::vector<ShardSpec>> specs = ResolveShards(index_);
+    if (!specs.ok()) {
       db_.reset();
+      if (specs.status().code() != StatusCode::kUnavailable) return specs.status();
       return Status::Unavailable("no index at " + index_ + " (run sarea-index)");
     }
-    try {
-      if (!db_ || resolved != resolved_) {
-        // Open the generation itself, so reopen() never mixes two generations.
-        db_.emplace(resolved.string());
-        resolved_ = resolved;
-      } else {
-        db_->reopen();
-      }
-    } catch (const Xapian::DatabaseOpeningError& e) {
-      db_.reset();
-      return Status::Unavailable("cannot open the index at " + index_ + ": " + e.get_msg());
-    }
+    // Open the databases themselves, so reopen() never mixes two generations;
+    // shards that were down are tried again now and then.
+    const bool retry_down = !down_.empty() && std::chrono::steady_clock::now() - opened_at_ >
+                                                  std::chrono::duration<double>(kRetryDownSeconds);
+    if (!db_ || *specs != specs_ || retry_down) return Open(*specs);
+    db_->reopen();
     return Status::Ok();
   }
 
   void Forget() { db_.reset(); }
   Xapian::Database& db() { return *db_; }
+  // The shards that are open, each on its own (they share the combined db's state).
+  const std::vector<Xapian::Database>& shards() const { return shards_; }
+  // The shards left out of this answer because they were down.
+  const std::vector<std::string>& down() const { return down_; }
   Analyzer& analyzer() { return analyzer_; }
   QueryBuilder& builder() { return builder_; }
 
  private:
+  static constexpr double kRetryDownSeconds = 5;
+
+  Status Open(const std::vector<ShardSpec>& specs) {
+    db_.reset();
+    shards_.clear();
+    down_.clear();
+    Xapian::Database combined;
+    const auto timeout_ms = static_cast<unsigned>(remote_.timeout_seconds * 1000);
+    for (const ShardSpec& spec : specs) {
+      std::string failed;  // why the shard cannot be opened
+      try {
+        Xapian::Database shard =
+            spec.remote() ? Xapian::Remote::open(spec.host, spec.port, timeout_ms, timeout_ms)
+                          : Xapian::Database(spec.path);
+        combined.add_database(shard);
+        shards_.push_back(std::move(shard));
+        continue;
+      } catch (const Xapian::NetworkError& e) {
+        failed = e.get_msg();
+      } catch (const Xapian::DatabaseOpeningError& e) {
+        failed = e.get_msg();
+      }
+      if (specs.size() == 1 && !spec.remote()) {
+        shards_.clear();
+        return Status::Unavailable("cannot open the index at " + index_ + ": " + failed);
+      }
+      if (!remote_.allow_partial) {
+        shards_.clear();
+        return Status::Unavailable("shard " + spec.Describe() + " is unavailable: " + failed);
+      }
+      down_.push_back(spec.Describe());
+    }
+    if (shards_.empty())
+      return Status::Unavailable("no shard of the index at " + index_ + " is up");
+    db_.emplace(std::move(combined));
+    specs_ = specs;
+    opened_at_ = std::chrono::steady_clock::now();
+    return Status::Ok();
+  }
+
   std::string index_;
-  fs::path resolved_;
+  RemoteOptions remote_;
+  std::vector<ShardSpec> specs_;
   std::optional<Xapian::Database> db_;
+  std::vector<Xapian::Database> shards_;
+  std::vector<std::string> down_;
+  std::chrono::steady_clock::time_point opened_at_;
   Analyzer analyzer_;
   QueryBuilder builder_;
 };
@@ -80,10 +127,11 @@ class SearchEngine::Lease {
   Searcher* searcher_;
 };
 
-SearchEngine::SearchEngine(std::string index, int searchers, double time_limit)
+SearchEngine::SearchEngine(std::string index, int searchers, double time_limit,
+                           RemoteOptions remote)
     : index_(std::move(index)), time_limit_(time_limit) {
   for (int i = 0; i < std::max(1, searchers); ++i) {
-    searchers_.push_back(std::make_unique<Searcher>(index_));
+    searchers_.push_back(std::make_unique<Searcher>(index_, remote));
     idle_.push_back(searchers_.back().get());
   }
 }
@@ -95,16 +143,24 @@ SearchEngine::~SearchEngine() = default;
 template <typename T, typename F>
 Result<T> SearchEngine::WithSearcher(F&& f) {
   constexpr int kAttempts = 3;
+  std::string last_network_error;
+  Status last_unavailable =
+      Status::Unavailable("the index kept changing during the query; try again");
   Lease lease(*this);
   Searcher& searcher = *lease;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    Status status = searcher.Refresh();
-    if (!status.ok()) return status;
     try {
+      Status status = searcher.Refresh();
+      if (!status.ok()) return status;
       Result<T> result = f(searcher);
       // The query builder reports a modified database as kUnavailable.
       if (result.ok() || result.status().code() != StatusCode::kUnavailable) return result;
+      last_unavailable = result.status();
     } catch (const Xapian::DatabaseModifiedError&) {
+    } catch (const Xapian::NetworkError& e) {
+      // A remote shard went away or timed out: reopen, which leaves it out
+      // (partial answers) or reports it (not allowed).
+      last_network_error = e.get_description();
     } catch (const Xapian::DatabaseOpeningError& e) {
       searcher.Forget();
       return Status::Unavailable("the index cannot be read: " + e.get_msg());
@@ -114,7 +170,9 @@ Result<T> SearchEngine::WithSearcher(F&& f) {
     }
     searcher.Forget();  // open afresh on the next attempt
   }
-  return Status::Unavailable("the index kept changing during the query; try again");
+  if (!last_network_error.empty())
+    return Status::Unavailable("a shard of the index failed: " + last_network_error);
+  return last_unavailable;
 }
 
 namespace {
@@ -168,22 +226,69 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
       query = Xapian::Query(Xapian::Query::OP_FILTER, query,
                             Xapian::Query(schema::DocTerm(request.doc)));
     }
-    Xapian::Enquire enquire(s.db());
-    enquire.set_query(query);
-    if (time_limit_ > 0) enquire.set_time_limit(time_limit_);
-    if (request.group_pairs) enquire.set_collapse_key(schema::kSlotPair);
+    const auto make_enquire = [&] {
+      Xapian::Enquire enquire(s.db());
+      enquire.set_query(query);
+      if (time_limit_ > 0) enquire.set_time_limit(time_limit_);
+      if (request.group_pairs) enquire.set_collapse_key(schema::kSlotPair);
+      return enquire;
+    };
+    Xapian::Enquire enquire = make_enquire();
     Xapian::ValueCountMatchSpy langs(schema::kSlotLang);
     enquire.add_matchspy(&langs);
     const Xapian::doccount first = static_cast<Xapian::doccount>((request.page - 1) * request.size);
-    const Xapian::MSet mset = enquire.get_mset(first, request.size, kExactCountUpTo);
+    const Xapian::doccount size = static_cast<Xapian::doccount>(request.size);
+    // The page with one hit more on each side, to see whether hits of equal
+    // weight straddle its edges (which of them make the page would then
+    // depend on document numbers, which differ with the sharding).
+    const Xapian::doccount before = first > 0 ? 1 : 0;
+    Xapian::MSet mset = enquire.get_mset(first - before, size + before + 1, kExactCountUpTo);
     SearchResponse response;
     response.total = mset.get_matches_estimated();
     response.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
     response.lang_facets = CountsOf(langs);
     response.relaxed = built->relaxed;
+    response.partial = !s.down().empty();
+    const auto weight = [](const Xapian::MSet& m, Xapian::doccount i) { return m[i].get_weight(); };
+    const bool tie_at_edge =
+        (before > 0 && mset.size() > 1 && weight(mset, 0) == weight(mset, 1)) ||
+        (mset.size() > before + size &&
+         weight(mset, before + size - 1) == weight(mset, before + size));
+    // Then the page again, ties in passage-id order: the same page however the
+    // index is sharded. (Only then: sorting by value while a match spy counts
+    // miscounts over remote shards in Xapian 1.4, and costs every query.)
+    // Pairs always: which of two twins of equal weight stands for the pair
+    // is decided by that order too.
+    std::optional<Xapian::Enquire> ordered;
+    Xapian::doccount skip = before;
+    if (tie_at_edge || request.group_pairs) {
+      ordered.emplace(make_enquire());
+      ordered->set_sort_by_relevance_then_value(schema::kSlotId, false);
+      mset = ordered->get_mset(first, size);
+      skip = 0;
+    }
+    const Xapian::Enquire& matched = ordered ? *ordered : enquire;
+    // The page's hits, equal weights in passage-id order as above.
+    struct PageHit {
+      Xapian::MSetIterator it;
+      Xapian::Document doc;
+      std::string id;
+    };
+    std::vector<PageHit> page;
+    for (Xapian::doccount i = skip; i < mset.size() && i < skip + size; ++i) {
+      const Xapian::MSetIterator it = mset[i];
+      Xapian::Document doc = it.get_document();
+      std::string id = doc.get_value(schema::kSlotId);
+      page.push_back({it, std::move(doc), std::move(id)});
+    }
+    std::stable_sort(page.begin(), page.end(), [](const PageHit& a, const PageHit& b) {
+      const double wa = a.it.get_weight(), wb = b.it.get_weight();
+      return wa != wb ? wa > wb : a.id < b.id;
+    });
     int rank = static_cast<int>(first);
-    for (auto it = mset.begin(); it != mset.end(); ++it) {
-      Result<Passage> passage = FromXapianDocument(it.get_document());
+    for (const PageHit& item : page) {
+      const Xapian::MSetIterator& it = item.it;
+      Result<Passage> passage = FromXapianDocument(item.doc);
       if (!passage.ok()) return passage.status();
       Hit hit;
       hit.passage = std::move(passage).value();
@@ -192,7 +297,7 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
       hit.snippet =
           MakeSnippet(hit.passage.text, hit.passage.lang, built->keys_by_lang[hit.passage.lang],
                       s.analyzer(), SnippetOptions{request.snippet_length});
-      hit.via_translation = request.via_translation && MatchedOnlyViaTranslation(enquire, it);
+      hit.via_translation = request.via_translation && MatchedOnlyViaTranslation(matched, it);
       if (!hit.passage.translation.empty())
         hit.translation = FindPassage(s.db(), hit.passage.translation);
       if (hit.translation) {
@@ -207,7 +312,7 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     // has is a typing error, whatever the other words found); between
     // corrections as close, the one that finds the most.
     const std::vector<Correction> corrections =
-        SpellingCorrections(request.query, s.db(), built->languages, s.analyzer());
+        SpellingCorrections(request.query, s.db(), s.shards(), built->languages, s.analyzer());
     Xapian::doccount best = std::max<Xapian::doccount>(response.total, 1) - 1;
     for (const Correction& c : corrections) {
       if (!response.did_you_mean.empty() && c.distance > corrections.front().distance) break;
@@ -229,6 +334,8 @@ Result<std::pair<Passage, std::optional<Passage>>> SearchEngine::GetPassage(cons
   using Answer = std::pair<Passage, std::optional<Passage>>;
   return WithSearcher<Answer>([&](Searcher& s) -> Result<Answer> {
     std::optional<Passage> passage = FindPassage(s.db(), id);
+    if (!passage && !s.down().empty())
+      return Status::Unavailable("passage '" + id + "' may be on a shard that is down");
     if (!passage) return Status::NotFound("no passage with id '" + id + "'");
     std::optional<Passage> translation;
     if (!passage->translation.empty()) translation = FindPassage(s.db(), passage->translation);
@@ -249,11 +356,21 @@ Result<IndexStats> SearchEngine::Stats() {
   return WithSearcher<IndexStats>([&](Searcher& s) -> Result<IndexStats> {
     IndexStats stats;
     Xapian::Database& db = s.db();
-    stats.revision = db.get_revision();
     stats.passages = db.get_doccount();
+    // Each shard has its documents' records; a sharded index's revision is
+    // the sum of its shards', so it grows with every commit to any of them.
     const std::string prefix = schema::kMetaDocPrefix;
-    for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it)
-      ++stats.documents;
+    for (const Xapian::Database& shard : s.shards()) {
+      try {
+        stats.revision += shard.get_revision();
+      } catch (const Xapian::UnimplementedError&) {
+        stats.revision_known = false;  // the remote backend does not tell
+      }
+      for (auto it = shard.metadata_keys_begin(prefix); it != shard.metadata_keys_end(prefix); ++it)
+        ++stats.documents;
+    }
+    stats.shards = static_cast<unsigned>(s.shards().size() + s.down().size());
+    stats.partial = !s.down().empty();
     for (const std::string& lang : IndexLanguages(db)) {
       stats.languages[lang] = db.get_termfreq(schema::LangTerm(lang));
     }

@@ -58,6 +58,9 @@ struct SearchResponse {
   // The query with its unknown words corrected, when that finds something and
   // at least as much; else "".
   std::string did_you_mean;
+  // Some shards were down (RemoteOptions::allow_partial): hits, totals and
+  // facets are those of the shards that answered.
+  bool partial = false;
 };
 
 struct SuggestRequest {
@@ -67,10 +70,22 @@ struct SuggestRequest {
 };
 
 struct IndexStats {
-  unsigned long revision = 0;
+  unsigned long revision = 0;  // a sharded index's: the sum of its shards'
+  bool revision_known = true;  // false when a shard is remote (no revision there)
+  unsigned shards = 1;
+  bool partial = false;  // some shards are down
   unsigned documents = 0;
   unsigned passages = 0;
   std::map<std::string, unsigned> languages;  // passages per language
+};
+
+// How the engine treats the remote shards a stub database lists (common/shards.h).
+struct RemoteOptions {
+  // Connecting to a remote shard, and each exchange with it, gives up after this.
+  double timeout_seconds = 5;
+  // A shard that cannot be reached is left out and the answers say "partial";
+  // else every call fails with kUnavailable while it is down.
+  bool allow_partial = false;
 };
 
 class SearchEngine {
@@ -81,11 +96,13 @@ class SearchEngine {
   // (seconds): the page is still the best, its total and facets estimates.
   static constexpr double kTimeBudgetSeconds = 2.0;
 
-  // `index` is the index path as sarea-index was given it; it need not exist
-  // yet (calls then fail with kUnavailable until it does). `searchers` >= 1.
+  // `index` is the index path as sarea-index was given it, or a stub database
+  // listing local and remote shards (common/shards.h); it need not exist yet
+  // (calls then fail with kUnavailable until it does). `searchers` >= 1.
   // `time_limit`: seconds per query as above (Xapian's Enquire::set_time_limit);
   // 0 for none.
-  SearchEngine(std::string index, int searchers, double time_limit = kTimeBudgetSeconds);
+  SearchEngine(std::string index, int searchers, double time_limit = kTimeBudgetSeconds,
+               RemoteOptions remote = {});
   ~SearchEngine();
   SearchEngine(const SearchEngine&) = delete;
   SearchEngine& operator=(const SearchEngine&) = delete;

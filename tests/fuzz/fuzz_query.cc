@@ -34,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Xapian::Enquire enquire(db);
     enquire.set_query(built->query);
     enquire.get_mset(0, 10, 100);
-    sarea::SpellingCorrections(q, db, built->languages, analyzer);
+    sarea::SpellingCorrections(q, db, {db}, built->languages, analyzer);
   } else if (built.status().message().empty()) {
     sarea::fuzz::Fail("an error without a message");
   }

@@ -16,6 +16,7 @@
 
 #include "common/analyzer.h"
 #include "common/schema.h"
+#include "common/synonyms.h"
 #include "tests/indexer/indexer_fixture.h"
 
 namespace sarea::indexer_test {
@@ -194,7 +195,7 @@ TEST_F(IndexerCliTest, MarkdownHtmlAndJsonlAreIndexed) {
 // --------------------------------------------------- synonyms and spellings
 
 std::vector<std::string> SynonymsOf(const Xapian::Database& db, const std::string& key) {
-  return std::vector<std::string>(db.synonyms_begin(key), db.synonyms_end(key));
+  return StoredSynonyms(db, key);
 }
 
 TEST_F(IndexerCliTest, SynonymsFileIsLoadedNotIndexed) {
@@ -292,6 +293,52 @@ TEST_F(IndexerCliTest, AnalyzePrintsOneJsonLinePerPassageAndWritesNoIndex) {
     EXPECT_NE(fourth.find(bullet), std::string::npos) << bullet << " not in: " << fourth;
   }
   EXPECT_FALSE(fs::exists(dir_ / "data")) << "--analyze must not create the default index";
+}
+
+// ------------------------------------------------------------------ shards
+
+// The shards a report's documents went to: shard name -> its counts.
+int SumOver(const json& report, const std::string& field) {
+  int sum = 0;
+  for (const json& shard : report["shards"]) sum += shard[field].get<int>();
+  return sum;
+}
+
+TEST_F(IndexerCliTest, ShardedRunsAreIncrementalAndReportPerShard) {
+  for (int i = 0; i < 12; ++i) Write("doc" + std::to_string(i) + ".txt", EnglishText("harbour"));
+  const json first = Index(0, {"--shards", "3"});
+  ASSERT_EQ(first["shards"].size(), 3u) << first.dump();
+  EXPECT_EQ(first["added"], 12);
+  EXPECT_EQ(SumOver(first, "added"), 12);
+  int with_docs = 0;
+  for (const json& shard : first["shards"]) with_docs += shard["added"].get<int>() > 0 ? 1 : 0;
+  EXPECT_GE(with_docs, 2) << "a hash of the ids spreads 12 documents";
+  EXPECT_TRUE(fs::exists(fs::canonical(index_) / "XAPIANDB"));
+  EXPECT_EQ(Open().get_doccount(), 12u) << "the index path opens as one database";
+
+  Write("doc3.txt", EnglishText("lighthouse"));
+  fs::remove(corpus_ / "doc5.txt");
+  const json second = Index(0);  // no --shards: as the index is
+  EXPECT_EQ(second["updated"], 1);
+  EXPECT_EQ(second["deleted"], 1);
+  EXPECT_EQ(second["unchanged"], 10);
+  EXPECT_EQ(SumOver(second, "updated"), 1);
+  EXPECT_EQ(SumOver(second, "deleted"), 1);
+  EXPECT_EQ(SumOver(second, "unchanged"), 10);
+  EXPECT_EQ(Index(0)["unchanged"], 11) << "idempotent";
+
+  const RunResult other = Run(IndexArgs({"--json", "--shards", "2"}));
+  EXPECT_EQ(other.exit_code, 2);
+  EXPECT_NE(other.err.find("has 3 shard(s); --shards 2 needs --rebuild"), std::string::npos)
+      << other.err;
+  const json rebuilt = Index(0, {"--rebuild", "--shards", "2"});
+  EXPECT_EQ(rebuilt["shards"].size(), 2u);
+  EXPECT_EQ(SumOver(rebuilt, "added"), 11);
+  EXPECT_EQ(Index(0)["shards"].size(), 2u);
+  const json single = Index(0, {"--rebuild", "--shards", "1"});
+  EXPECT_FALSE(single.contains("shards"));
+  EXPECT_FALSE(fs::exists(fs::canonical(index_) / "XAPIANDB"));
+  EXPECT_EQ(Open().get_doccount(), 11u);
 }
 
 }  // namespace

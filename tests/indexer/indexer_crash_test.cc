@@ -149,11 +149,7 @@ std::map<std::string, std::string> Fingerprint(const Xapian::Database& db) {
   for (auto s = db.spellings_begin(); s != db.spellings_end(); ++s) {
     out["spelling " + *s] = std::to_string(s.get_termfreq());
   }
-  for (auto k = db.synonym_keys_begin(); k != db.synonym_keys_end(); ++k) {
-    std::string synonyms;
-    for (auto s = db.synonyms_begin(*k); s != db.synonyms_end(*k); ++s) synonyms += *s + ";";
-    out["synonyms " + *k] = synonyms;
-  }
+  // (Synonyms are metadata.)
   for (auto m = db.metadata_keys_begin(); m != db.metadata_keys_end(); ++m) {
     out["metadata " + *m] = db.get_metadata(*m);
   }

@@ -125,6 +125,8 @@ TEST_F(ServerTest, HealthDescribesTheIndex) {
   EXPECT_EQ(health, json({{"status", "ok"},
                           {"index",
                            {{"documents", kDocuments},
+                            {"shards", 1},
+                            {"partial", false},
                             {"passages", kEnPassages + kEsPassages},
                             {"languages", {{"en", kEnPassages}, {"es", kEsPassages}}}}}}));
 }

@@ -66,7 +66,8 @@ json Response(const Expected& e) {
           {"size", e.size},
           {"hits", e.hits},
           {"facets", {{"lang", e.facets}}},
-          {"did_you_mean", nullptr}};
+          {"did_you_mean", nullptr},
+          {"partial", false}};
 }
 
 // A snippet with its <mark> tags removed.
