@@ -71,6 +71,11 @@ std::string Seed(int position);
 
 // --------------------------------------------------------------- processes
 
+// A loopback port nothing listens on now (bound, read back and closed).
+int FreeLoopbackPort();
+// True when something accepts TCP connections on the loopback `port`.
+bool AcceptsConnections(int port);
+
 // Runs sarea-index with `args` to completion, its stdout and stderr appended
 // to `log`; its exit code (see tests/support/process.h).
 int RunIndexer(const std::vector<std::string>& args, const std::filesystem::path& log);

@@ -3,10 +3,7 @@
 // list the same (ids, order, snippets, translations, facets, totals); a
 // remote shard that is down or hung gives a clear 503, or with --partial the
 // other shards' answer marked "partial", and never a hang.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -38,32 +35,6 @@ using test_support::WriteAll;
 constexpr char kTcpServer[] = "/usr/bin/xapian-tcpsrv";
 constexpr int kDescriptionPairs = 200;  // of tests/data/parallel-en-es.tsv
 
-// A port nothing listens on now (bound, read back and closed).
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-    port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
-
-bool Accepts(int port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
 // xapian-tcpsrv serving one database on loopback, in a process group of its
 // own: it forks a child per connection, and "down" means all of them.
 class TcpServer {
@@ -74,7 +45,7 @@ class TcpServer {
   std::string Start(const fs::path& db, const fs::path& log) {
     db_ = db;
     log_ = log;
-    port_ = FreePort();
+    port_ = FreeLoopbackPort();
     return Restart();
   }
   // Starts it again on the same port, after Kill().
@@ -89,7 +60,7 @@ class TcpServer {
     options.err = {log, true};
     pid_ = test_support::Spawn(options);
     for (int i = 0; i < 200; ++i) {
-      if (Accepts(port_)) return "";
+      if (AcceptsConnections(port_)) return "";
       if (test_support::Exited(pid_)) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
