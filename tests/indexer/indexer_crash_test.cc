@@ -251,8 +251,8 @@ class CrashTest : public IndexerCliTest {
   // returns the seconds the run took.
   double BuildReference() {
     const auto start = Clock::now();
-    const RunResult run =
-        Run({"--corpus", corpus_.string(), "--index", reference_.string(), "--json", "--rebuild"});
+    const RunResult run = Run({"--corpus", corpus_.string(), "--index", reference_.string(),
+                               "--json", "--rebuild", "--shards", std::to_string(shards_)});
     EXPECT_EQ(run.exit_code, 0) << run.err;
     return std::chrono::duration<double>(Clock::now() - start).count();
   }
@@ -284,6 +284,32 @@ class CrashTest : public IndexerCliTest {
         static_cast<long>(std::uniform_real_distribution<double>(0.0, seconds)(rng_) * 1e6));
   }
 
+  // The databases of a generation: itself, or its shards.
+  std::vector<fs::path> Databases(const fs::path& generation) const {
+    if (shards_ == 1) return {generation};
+    std::vector<fs::path> dirs;
+    for (int i = 0; i < shards_; ++i) dirs.push_back(generation / ("shard-" + std::to_string(i)));
+    return dirs;
+  }
+
+  // Fingerprint of each database of the index at `index`.
+  std::map<std::string, std::string> FingerprintOf(const fs::path& index) const {
+    std::map<std::string, std::string> out;
+    for (const fs::path& db : Databases(fs::canonical(index))) {
+      for (const auto& [key, value] : Fingerprint(Xapian::Database(db.string())))
+        out[db.filename().string() + " " + key] = value;
+    }
+    return out;
+  }
+
+  // xapian-check's verdict on every database of a generation: "" if all pass.
+  std::string CheckAll(const fs::path& generation) const {
+    std::string out;
+    for (const fs::path& db : Databases(generation))
+      out += XapianCheck(db, dir_ / "scratch" / "check.log");
+    return out;
+  }
+
   // The checks after each kill: the index opens (unless the run was killed
   // before it created one), xapian-check passes on the live generation, and
   // the server answers at the index's committed revision.
@@ -295,7 +321,8 @@ class CrashTest : public IndexerCliTest {
     unsigned passages = 0;
     try {
       const Xapian::Database db = Open();
-      revision = db.get_revision();
+      for (const fs::path& shard : Databases(live))
+        revision += Xapian::Database(shard.string()).get_revision();
       for (auto t = db.allterms_begin(schema::kLangPrefix);
            t != db.allterms_end(schema::kLangPrefix); ++t) {
         passages += t.get_termfreq();
@@ -303,7 +330,7 @@ class CrashTest : public IndexerCliTest {
     } catch (const Xapian::Error& e) {
       FAIL() << "the index does not open after a kill: " << e.get_description();
     }
-    EXPECT_EQ(XapianCheck(live, dir_ / "scratch" / "check.log"), "");
+    EXPECT_EQ(CheckAll(live), "");
     const server_test::Reply health = server_test::Get(server_.port(), "/api/health");
     ASSERT_EQ(health.status, 200) << health.body;
     EXPECT_EQ(health.Json()["index"]["revision"], revision) << health.body;
@@ -339,9 +366,16 @@ class CrashTest : public IndexerCliTest {
     EXPECT_LE(generations, 2) << "live " << live;
   }
 
+  // Kills land anywhere: in the first build, its compaction, the runs that
+  // finish it, and incremental runs over an edited corpus (each round edits a
+  // few percent of the documents first). Then one run finishes the work and
+  // the index is the one an uninterrupted run builds from the final corpus.
+  void KillRunsThenFinish();
+
   unsigned seed_ = 0;
   int docs_ = 0;
   int kills_ = 0;
+  int shards_ = 1;
   std::mt19937 rng_;
   CorpusState state_;
   fs::path reference_;
@@ -350,11 +384,7 @@ class CrashTest : public IndexerCliTest {
 
 // --------------------------------------------------------------- the tests
 
-// Kills land anywhere: in the first build, its compaction, the runs that
-// finish it, and incremental runs over an edited corpus (each round edits a
-// few percent of the documents first). Then one run finishes the work and the
-// index is the one an uninterrupted run builds from the final corpus.
-TEST_F(CrashTest, KilledRunsConvergeToTheUninterruptedIndex) {
+void CrashTest::KillRunsThenFinish() {
   const double full = BuildReference();  // of the first corpus: how long a run takes
   std::cerr << "[ crash    ] an uninterrupted build takes " << full << " s\n";
   StartServer();
@@ -371,7 +401,7 @@ TEST_F(CrashTest, KilledRunsConvergeToTheUninterruptedIndex) {
     }
     const auto delay = RandomMoment(typical);
     double seconds = 0;
-    if (RunAndKill(IndexArgs(), delay, &seconds)) {
+    if (RunAndKill(IndexArgs({"--json", "--shards", std::to_string(shards_)}), delay, &seconds)) {
       ++killed;
       CheckAfterKill("round " + std::to_string(round) + ", killed after " +
                      std::to_string(delay.count() / 1000) + " ms");
@@ -391,12 +421,12 @@ TEST_F(CrashTest, KilledRunsConvergeToTheUninterruptedIndex) {
   EXPECT_EQ(again["added"], 0) << again.dump();
   EXPECT_EQ(again["updated"], 0) << again.dump();
   EXPECT_EQ(again["deleted"], 0) << again.dump();
-  EXPECT_EQ(XapianCheck(fs::canonical(index_), dir_ / "scratch" / "check.log"), "");
+  EXPECT_EQ(CheckAll(fs::canonical(index_)), "");
   ExpectNoLeftovers();
 
   BuildReference();  // of the final corpus
-  const auto expected = Fingerprint(Xapian::Database(reference_.string()));
-  const auto got = Fingerprint(Open());
+  const auto expected = FingerprintOf(reference_);
+  const auto got = FingerprintOf(index_);
   EXPECT_TRUE(expected == got) << "differences (reference vs killed):\n"
                                << Differences(expected, got);
   server_test::Server reference_server;
@@ -409,6 +439,15 @@ TEST_F(CrashTest, KilledRunsConvergeToTheUninterruptedIndex) {
   }
   EXPECT_EQ(reference_server.Stop(), 0);
   EXPECT_EQ(server_.Stop(), 0);
+}
+
+TEST_F(CrashTest, KilledRunsConvergeToTheUninterruptedIndex) { KillRunsThenFinish(); }
+
+// The same over 3 shards, each batch committed shard by shard (shard 0 last):
+// a kill between two shards' commits is finished by the next run too.
+TEST_F(CrashTest, KilledShardedRunsConvergeToTheUninterruptedIndex) {
+  shards_ = 3;
+  KillRunsThenFinish();
 }
 
 // A --rebuild killed anywhere leaves the live index as it was (or, killed
