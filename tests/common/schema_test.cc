@@ -17,6 +17,24 @@ TEST(Schema, PassageIdsAreStableAndUrlSafe) {
   EXPECT_EQ(id.substr(id.size() - 2), "-3");
 }
 
+TEST(Schema, ShardsAreAStableHashOfTheDocumentId) {
+  EXPECT_EQ(ShardOf("any.txt", 1), 0u);
+  EXPECT_EQ(ShardOf("any.txt", 0), 0u);
+  // Fixed values (XXH3-64 of the id, modulo the count): an index written on
+  // one machine, or by one version, is updated by another.
+  EXPECT_EQ(ShardOf("creative-cities-network.txt", 2), 1u);
+  EXPECT_EQ(ShardOf("creative-cities-network.txt", 3), 2u);
+  EXPECT_EQ(ShardOf("creative-cities-network.txt", 4), 3u);
+  EXPECT_EQ(ShardOf("lanterns/7", 4), 1u);
+  std::vector<int> counts(4);
+  for (int i = 0; i < 400; ++i) {
+    const unsigned shard = ShardOf("doc" + std::to_string(i) + ".txt", 4);
+    ASSERT_LT(shard, 4u);
+    ++counts[shard];
+  }
+  for (int n : counts) EXPECT_GT(n, 60) << "400 ids spread over 4 shards";
+}
+
 TEST(Schema, TermsCarryTheirPrefixes) {
   EXPECT_EQ(KeyTerm("es", "ciud"), "Zes:ciud");
   EXPECT_EQ(LangTerm("en"), "Len");

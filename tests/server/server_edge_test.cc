@@ -383,7 +383,8 @@ TEST_F(ServerTest, EdgeFlagsOutOfRangeAreUsageErrors) {
        std::vector<std::vector<std::string>>{{"--max-connections", "0"},
                                              {"--request-timeout", "0"},
                                              {"--request-timeout", "soon"},
-                                             {"--query-time-limit", "-1"}}) {
+                                             {"--query-time-limit", "-1"},
+                                             {"--remote-timeout", "0"}}) {
     test_support::SpawnOptions options;
     options.program = kServer;
     options.args = ServerArgs(index_, bad);
