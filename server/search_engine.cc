@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <optional>
 
 #include <xapian.h>
@@ -14,7 +13,6 @@
 #include "common/snippet.h"
 
 namespace sarea::server {
-namespace fs = std::filesystem;
 
 // One thread's view of the index: a Database over its shards (one, for an
 // unsharded index) and the analysis that goes with it.

@@ -2,9 +2,6 @@
 // driven through chromedriver's WebDriver protocol over HTTP. The page is
 // served by the suite's sarea-serve (server_fixture.h) from its own origin.
 // Screenshots go to build/<test build>/screenshots/ for people to look at.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -34,22 +31,6 @@ constexpr char kChromedriver[] = "/usr/bin/chromedriver";
 constexpr char kElementKey[] = "element-6066-11e4-a52e-4f735466cecf";
 constexpr char kArrowDown[] = "\xEE\x80\x95";  // U+E015
 constexpr char kEnter[] = "\xEE\x80\x87";      // U+E007
-
-// A port that was free a moment ago.
-int FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 std::string DecodeBase64(const std::string& in) {
   std::string out;
@@ -89,7 +70,7 @@ class Browser {
         return std::string(program) + " is missing: scripts/install-deps --test installs it";
       }
     }
-    const int port = FreePort();
+    const int port = FreeLoopbackPort();
     test_support::SpawnOptions options;
     options.program = kChromedriver;
     options.args = {"--port=" + std::to_string(port)};
