@@ -8,6 +8,7 @@
 #include "common/languages.h"
 #include "common/schema.h"
 #include "common/segmenter.h"
+#include "common/vocabulary.h"
 
 namespace sarea {
 
@@ -95,23 +96,19 @@ std::vector<std::string> PassageKeyTerms(const Passage& passage, Analyzer& analy
   return terms;
 }
 
-Xapian::Document ToXapianDocument(const Passage& p, Analyzer& analyzer,
-                                  const Passage* translation) {
+Xapian::Document ToXapianDocument(const Passage& p, Analyzer& analyzer, const Passage* translation,
+                                  std::vector<std::string>* vocabulary) {
   Xapian::Document doc;
   doc.add_boolean_term(schema::PassageIdTerm(p.id));
   doc.add_boolean_term(schema::DocTerm(p.doc));
   doc.add_boolean_term(schema::LangTerm(p.lang));
   const std::vector<Token> tokens = analyzer.Analyze(p.text, p.lang);
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    const Token& token = tokens[i];
+  for (const Token& token : tokens) {
     for (const std::string& key : token.keys) {
       doc.add_posting(schema::KeyTerm(p.lang, key), token.position);
     }
-    doc.add_term(schema::FormTerm(p.lang, token.folded, token.word));
-    if (i > 0 && tokens[i - 1].position + 1 == token.position) {
-      doc.add_term(schema::BigramTerm(p.lang, tokens[i - 1].folded, token.folded));
-    }
   }
+  if (vocabulary) *vocabulary = VocabularyTerms(tokens, p.lang);
   if (translation) {
     for (const Token& token : analyzer.Analyze(translation->text, translation->lang)) {
       for (const std::string& key : token.keys) {
@@ -126,6 +123,10 @@ Xapian::Document ToXapianDocument(const Passage& p, Analyzer& analyzer,
   doc.add_value(schema::kSlotPosition, Xapian::sortable_serialise(p.position));
   doc.set_data(PassageToJson(p).dump());
   return doc;
+}
+
+std::vector<std::string> PassageVocabulary(const Passage& passage, Analyzer& analyzer) {
+  return VocabularyTerms(analyzer.Analyze(passage.text, passage.lang), passage.lang);
 }
 
 Result<Passage> FromXapianDocument(const Xapian::Document& document) {

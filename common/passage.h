@@ -56,8 +56,14 @@ std::vector<std::string> PassageKeyTerms(const Passage& passage, Analyzer& analy
 
 // The Xapian document for a passage: every term of schema.h, values and data.
 // `translation`, when given, is the passage's twin, whose keys it also carries.
+// `vocabulary`, when given, receives the passage's vocabulary entries
+// (vocabulary.h), which the writer counts: they are not terms.
 Xapian::Document ToXapianDocument(const Passage& passage, Analyzer& analyzer,
-                                  const Passage* translation = nullptr);
+                                  const Passage* translation = nullptr,
+                                  std::vector<std::string>* vocabulary = nullptr);
+
+// The vocabulary entries of a passage, from its text and language.
+std::vector<std::string> PassageVocabulary(const Passage& passage, Analyzer& analyzer);
 
 // Reads a passage back from its document data. kCorruption if the data is not
 // a passage's.

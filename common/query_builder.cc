@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "common/languages.h"
 #include "common/schema.h"
 #include "common/stopwords.h"
 #include "common/synonyms.h"
 #include "common/text.h"
+#include "common/vocabulary.h"
 
 namespace sarea {
 namespace {
@@ -145,10 +147,10 @@ class Reading {
  public:
   // With `via_translation`, the reading matches passages whose translation (in
   // `lang`) has the words: it uses the X terms instead of the Z terms.
-  Reading(Analyzer& analyzer, const Xapian::Database& db, std::string lang,
+  Reading(Analyzer& analyzer, const std::vector<Xapian::Database>& shards, std::string lang,
           std::set<std::string>& keys, bool via_translation = false)
       : analyzer_(analyzer),
-        db_(db),
+        shards_(shards),
         lang_(std::move(lang)),
         keys_(keys),
         via_translation_(via_translation) {}
@@ -203,7 +205,7 @@ class Reading {
   Xapian::Query WithSynonyms(const std::string& text, Xapian::Query query) {
     const std::string key = schema::SynonymKey(text);
     std::vector<Xapian::Query> alternatives = {std::move(query)};
-    for (const std::string& synonym : StoredSynonyms(db_, key)) {
+    for (const std::string& synonym : StoredSynonyms(shards_.front(), key)) {
       const std::vector<Token> tokens = analyzer_.Analyze(synonym, lang_);
       if (tokens.empty()) continue;
       alternatives.push_back(tokens.size() == 1
@@ -214,12 +216,10 @@ class Reading {
   }
 
   // Adds the keys of up to `limit` spellings the index has seen whose form
-  // terms start with `prefix`.
+  // entries start with `prefix`.
   void AddKeysOfForms(const std::string& prefix, std::size_t limit, std::set<std::string>& keys) {
-    std::size_t forms = 0;
-    for (auto it = db_.allterms_begin(prefix); it != db_.allterms_end(prefix) && forms < limit;
-         ++it, ++forms) {
-      for (const std::string& key : analyzer_.Keys(lang_, schema::WordOfFormTerm(*it))) {
+    for (const VocabularyEntry& entry : ReadVocabulary(shards_, prefix, limit)) {
+      for (const std::string& key : analyzer_.Keys(lang_, schema::WordOfFormTerm(entry.term))) {
         keys.insert(key);
       }
     }
@@ -260,7 +260,7 @@ class Reading {
   }
 
   Analyzer& analyzer_;
-  const Xapian::Database& db_;
+  const std::vector<Xapian::Database>& shards_;  // synonyms are in each; vocabulary spread
   std::string lang_;
   std::set<std::string>& keys_;
   bool via_translation_;
@@ -287,10 +287,12 @@ Result<std::vector<std::string>> ReadingLanguages(const std::vector<std::string>
 
 // Adds the readings that match a passage through its translation (X terms).
 Xapian::Query WithTranslations(Analyzer& analyzer, BuiltQuery& built, const ParsedQuery& parsed,
-                               const Xapian::Database& db, const std::vector<std::string>& langs) {
+                               const std::vector<Xapian::Database>& shards,
+                               const std::vector<std::string>& index_langs,
+                               const std::vector<std::string>& langs) {
   std::vector<Xapian::Query> crossed;
-  for (const std::string& lang : IndexLanguages(db)) {
-    Xapian::Query q = Reading(analyzer, db, lang, built.keys_by_lang[lang], true).Build(parsed);
+  for (const std::string& lang : index_langs) {
+    Xapian::Query q = Reading(analyzer, shards, lang, built.keys_by_lang[lang], true).Build(parsed);
     if (!q.empty()) crossed.push_back(std::move(q));
   }
   if (crossed.empty()) return built.query;
@@ -331,8 +333,10 @@ Result<std::vector<std::string>> CheckLanguages(const std::vector<std::string>& 
   return codes;
 }
 
-Result<BuiltQuery> QueryBuilder::Build(std::string_view query, const Xapian::Database& db,
+Result<BuiltQuery> QueryBuilder::Build(std::string_view query,
+                                       const std::vector<Xapian::Database>& shards,
                                        const QueryOptions& options) {
+  if (shards.empty()) return Status::Unavailable("no database to read the query against");
   BuiltQuery built;
   Result<ParsedQuery> strict = ParseStrict(query);
   built.relaxed = !strict.ok();
@@ -357,19 +361,24 @@ Result<BuiltQuery> QueryBuilder::Build(std::string_view query, const Xapian::Dat
   if (!has_positive)
     return Status::InvalidArgument("the query only excludes; add a word to look for");
   try {
+    std::set<std::string> all_langs;
+    for (const Xapian::Database& shard : shards) {
+      for (std::string& lang : IndexLanguages(shard)) all_langs.insert(std::move(lang));
+    }
+    const std::vector<std::string> index_langs(all_langs.begin(), all_langs.end());
     Result<std::vector<std::string>> langs =
-        ReadingLanguages(IndexLanguages(db), options.languages, parsed.langs);
+        ReadingLanguages(index_langs, options.languages, parsed.langs);
     if (!langs.ok()) return langs.status();
     std::vector<Xapian::Query> readings;
     for (const std::string& lang : *langs) {
-      Xapian::Query q = Reading(analyzer_, db, lang, built.keys_by_lang[lang]).Build(parsed);
+      Xapian::Query q = Reading(analyzer_, shards, lang, built.keys_by_lang[lang]).Build(parsed);
       if (!q.empty()) readings.push_back(std::move(q));
       built.languages.push_back(lang);
     }
     built.query =
         readings.empty() ? Xapian::Query::MatchNothing : Combine(Xapian::Query::OP_OR, readings);
     if (options.via_translation)
-      built.query = WithTranslations(analyzer_, built, parsed, db, *langs);
+      built.query = WithTranslations(analyzer_, built, parsed, shards, index_langs, *langs);
     std::vector<Xapian::Query> docs;
     for (const std::string& doc : parsed.docs) docs.emplace_back(schema::DocTerm(doc));
     if (!docs.empty()) {

@@ -65,7 +65,9 @@ class QueryBuilder {
   // kInvalidArgument for a blank query, a query of exclusions only, or
   // an unknown language (the message names the index's languages); kUnavailable
   // when the database changed underneath (reopen it and build again).
-  Result<BuiltQuery> Build(std::string_view query, const Xapian::Database& db,
+  // `shards`: the index's databases, each opened on its own (one, unsharded):
+  // the vocabulary of accent-insensitive words and prefixes is read from each.
+  Result<BuiltQuery> Build(std::string_view query, const std::vector<Xapian::Database>& shards,
                            const QueryOptions& options = {});
 
  private:

@@ -121,6 +121,32 @@ std::string SynonymMetaKey(std::string_view synonym_key) {
   return kMetaSynonymPrefix + std::string(synonym_key);
 }
 
+std::string VocabularyMetaKey(std::string_view term, long count) {
+  std::string key = VocabularyMetaPrefix(term);
+  key.push_back('\0');
+  key += std::to_string(count);
+  return key;
+}
+
+std::string VocabularyMetaPrefix(std::string_view term_prefix) {
+  return kMetaVocabularyPrefix + std::string(term_prefix);
+}
+
+bool ParseVocabularyMetaKey(std::string_view key, std::string* term, long* count) {
+  const std::string_view prefix = kMetaVocabularyPrefix;
+  if (key.substr(0, prefix.size()) != prefix) return false;
+  const std::size_t nul = key.rfind('\0');
+  if (nul == std::string_view::npos || nul < prefix.size() || nul + 1 == key.size()) return false;
+  long n = 0;
+  for (const char c : key.substr(nul + 1)) {
+    if (c < '0' || c > '9' || n > 100000000000L) return false;
+    n = n * 10 + (c - '0');
+  }
+  *term = std::string(key.substr(prefix.size(), nul - prefix.size()));
+  *count = n;
+  return true;
+}
+
 std::string DocMetaKey(std::string_view doc_id) { return kMetaDocPrefix + HashKey(doc_id); }
 
 std::string FileMetaKey(std::string_view rel_path) { return kMetaFilePrefix + HashKey(rel_path); }

@@ -7,14 +7,19 @@
 //   D<doc key>                      the passage's document (boolean; doc key = hash of doc id)
 //   L<lang>                         the passage's language (boolean)
 //   Z<lang>:<key>                   a match key of a word, with positions (see analyzer.h)
-//   U<lang>:<folded> <word>         a spelling seen, keyed by its accent-folded form,
-//                                   without positions: the way back from "creacion"
-//                                   to "creación"
 //   X<lang>:<key>                   a match key of the passage's TRANSLATION (in that
 //                                   language), with its positions there: cross-lingual
 //                                   retrieval finds a passage through its twin
-//   K<lang>:<folded> <folded>       two consecutive words, accent-folded, without
-//                                   positions: completions of "ciudades crea"
+// The vocabulary (vocabulary.h), in metadata (VocabularyMetaKey): each entry
+// with the number of passages that have it, summed over shards when read:
+//   U<lang>:<folded> <word>         a spelling seen, keyed by its accent-folded form:
+//                                   the way back from "creacion" to "creación"
+//   K<lang>:<folded> <folded>       two consecutive words, accent-folded:
+//                                   completions of "ciudades crea"
+// Until schema 5 these were terms of every passage; as metadata the writer keeps
+// one entry per distinct spelling or pair instead of a posting and a termlist
+// entry per passage (the handbook x100: full build 876 -> 474 s, index 1771 ->
+// 1200 MB).
 // Spelling data (Xapian's spelling table, for "did you mean"): every spelling of
 // a form term, one count per passage, behind a marker of its language
 // (SpellingWord), so a suggestion never crosses languages.
@@ -36,9 +41,9 @@
 
 namespace sarea::schema {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
-// Term prefixes.
+// Term prefixes (U and K name vocabulary entries, which are not terms).
 inline constexpr char kPassageIdPrefix[] = "Q";
 inline constexpr char kDocPrefix[] = "D";
 inline constexpr char kLangPrefix[] = "L";
@@ -63,6 +68,7 @@ inline constexpr char kMetaDocPrefix[] = "sarea:doc:";            // + doc key -
 inline constexpr char kMetaFilePrefix[] = "sarea:file:";          // + file key -> FileRecord JSON
 inline constexpr char kMetaSynonyms[] = "sarea:synonyms";         // hash of the synonyms loaded
 inline constexpr char kMetaSynonymPrefix[] = "sarea:synonym:";    // + SynonymKey -> JSON array
+inline constexpr char kMetaVocabularyPrefix[] = "sarea:v:";       // + VocabularyMetaKey
 
 // A short stable key for any string: 16 lowercase hex digits of XXH3-64.
 std::string HashKey(std::string_view s);
@@ -107,6 +113,16 @@ std::string WordOfSpelling(std::string_view lang, std::string_view entry);
 std::string SynonymKey(std::string_view text);
 
 std::string SynonymMetaKey(std::string_view synonym_key);
+
+// The metadata key of a vocabulary entry (a form or bigram "term") seen in
+// `count` passages: kMetaVocabularyPrefix + term + NUL + count in decimal. The
+// count is in the key, not the value, so that one scan of a prefix reads the
+// entries with their counts (one exchange with a remote shard, not one each).
+std::string VocabularyMetaKey(std::string_view term, long count);
+// The key prefix of every entry whose term starts with `term_prefix`.
+std::string VocabularyMetaPrefix(std::string_view term_prefix);
+// The term and count of a vocabulary key; false if `key` is not one.
+bool ParseVocabularyMetaKey(std::string_view key, std::string* term, long* count);
 std::string DocMetaKey(std::string_view doc_id);
 std::string FileMetaKey(std::string_view rel_path);
 

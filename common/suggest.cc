@@ -10,6 +10,7 @@
 #include "common/schema.h"
 #include "common/stopwords.h"
 #include "common/text.h"
+#include "common/vocabulary.h"
 
 namespace sarea {
 namespace {
@@ -24,15 +25,15 @@ std::string Fold(std::string_view word) { return FoldAccents(NormalizeWord(word)
 
 // The most frequent spelling of the accent-folded word `folded` in `lang`; ""
 // if the index has none.
-std::string Spelling(const Xapian::Database& db, const std::string& lang,
+std::string Spelling(const std::vector<Xapian::Database>& shards, const std::string& lang,
                      const std::string& folded) {
-  const std::string prefix = schema::FormTermPrefix(lang, folded, true);
   std::string best;
-  Xapian::doccount best_freq = 0;
-  for (auto it = db.allterms_begin(prefix); it != db.allterms_end(prefix); ++it) {
-    if (it.get_termfreq() > best_freq) {
-      best_freq = it.get_termfreq();
-      best = schema::WordOfFormTerm(*it);
+  long best_count = 0;
+  for (VocabularyEntry& entry :
+       ReadVocabulary(shards, schema::FormTermPrefix(lang, folded, true), kMaxScannedTerms)) {
+    if (entry.count > best_count) {
+      best_count = entry.count;
+      best = schema::WordOfFormTerm(entry.term);
     }
   }
   return best;
@@ -40,26 +41,24 @@ std::string Spelling(const Xapian::Database& db, const std::string& lang,
 
 struct Candidate {
   std::string word;  // spelling to offer
-  Xapian::doccount freq = 0;
+  long freq = 0;
 };
 
 // Words of `lang` starting with `prefix` (folded), each by its most frequent
 // spelling, with the passages of all its spellings.
-std::vector<Candidate> WordsStartingWith(const Xapian::Database& db, const std::string& lang,
-                                         const std::string& prefix) {
+std::vector<Candidate> WordsStartingWith(const std::vector<Xapian::Database>& shards,
+                                         const std::string& lang, const std::string& prefix) {
   std::map<std::string, Candidate> by_folded;
-  const std::string term_prefix = schema::FormTermPrefix(lang, prefix, false);
-  std::map<std::string, Xapian::doccount> best_spelling_freq;
-  std::size_t scanned = 0;
-  for (auto it = db.allterms_begin(term_prefix);
-       it != db.allterms_end(term_prefix) && scanned < kMaxScannedTerms; ++it, ++scanned) {
-    std::string term_lang, word;
-    if (!schema::ParseFormTerm(*it, &term_lang, &word)) continue;
+  std::map<std::string, long> best_spelling_freq;
+  std::string term_lang, word;
+  for (const VocabularyEntry& entry :
+       ReadVocabulary(shards, schema::FormTermPrefix(lang, prefix, false), kMaxScannedTerms)) {
+    if (!schema::ParseFormTerm(entry.term, &term_lang, &word)) continue;
     const std::string folded = FoldAccents(word);
     Candidate& c = by_folded[folded];
-    c.freq += it.get_termfreq();
-    if (it.get_termfreq() > best_spelling_freq[folded]) {
-      best_spelling_freq[folded] = it.get_termfreq();
+    c.freq += entry.count;
+    if (entry.count > best_spelling_freq[folded]) {
+      best_spelling_freq[folded] = entry.count;
       c.word = word;
     }
   }
@@ -69,15 +68,14 @@ std::vector<Candidate> WordsStartingWith(const Xapian::Database& db, const std::
 }
 
 // Words of `lang` that follow `previous` (folded) and start with `prefix`.
-std::vector<Candidate> WordsAfter(const Xapian::Database& db, const std::string& lang,
-                                  const std::string& previous, const std::string& prefix) {
+std::vector<Candidate> WordsAfter(const std::vector<Xapian::Database>& shards,
+                                  const std::string& lang, const std::string& previous,
+                                  const std::string& prefix) {
   std::vector<Candidate> out;
-  const std::string term_prefix = schema::BigramTerm(lang, previous, prefix);
-  std::size_t scanned = 0;
-  for (auto it = db.allterms_begin(term_prefix);
-       it != db.allterms_end(term_prefix) && scanned < kMaxScannedTerms; ++it, ++scanned) {
-    const std::string word = Spelling(db, lang, schema::SecondWordOfBigram(*it));
-    if (!word.empty()) out.push_back({word, it.get_termfreq()});
+  for (const VocabularyEntry& entry :
+       ReadVocabulary(shards, schema::BigramTerm(lang, previous, prefix), kMaxScannedTerms)) {
+    const std::string word = Spelling(shards, lang, schema::SecondWordOfBigram(entry.term));
+    if (!word.empty()) out.push_back({word, entry.count});
   }
   return out;
 }
@@ -93,12 +91,12 @@ bool HasDigit(std::string_view word) {
 }
 
 // True if some language of the index has a spelling of `word` or one of its keys.
-bool Known(const Xapian::Database& db, const std::vector<std::string>& index_langs,
-           const std::string& word, Analyzer& analyzer) {
+bool Known(const Xapian::Database& db, const std::vector<Xapian::Database>& shards,
+           const std::vector<std::string>& index_langs, const std::string& word,
+           Analyzer& analyzer) {
   const std::string folded = FoldAccents(word);
   for (const std::string& lang : index_langs) {
-    const std::string prefix = schema::FormTermPrefix(lang, folded, true);
-    if (db.allterms_begin(prefix) != db.allterms_end(prefix)) return true;
+    if (HasVocabulary(shards, schema::FormTermPrefix(lang, folded, true))) return true;
     for (const std::string& key : analyzer.Keys(lang, word)) {
       if (db.term_exists(schema::KeyTerm(lang, key))) return true;
     }
@@ -132,7 +130,8 @@ int EditDistance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::vector<Suggestion> Complete(std::string_view typed, const Xapian::Database& db,
+std::vector<Suggestion> Complete(std::string_view typed,
+                                 const std::vector<Xapian::Database>& shards,
                                  const std::vector<std::string>& langs, std::size_t size) {
   thread_local WordSplitter splitter;  // costly to build; one per thread
   const std::vector<WordSpan> words = splitter.Split(typed);
@@ -155,13 +154,13 @@ std::vector<Suggestion> Complete(std::string_view typed, const Xapian::Database&
   }
   struct Ranked {
     Suggestion suggestion;
-    Xapian::doccount freq;
+    long freq;
   };
   std::map<std::string, Ranked> by_text;
   for (const std::string& lang : langs) {
     const std::vector<Candidate> candidates = previous.empty()
-                                                  ? WordsStartingWith(db, lang, prefix)
-                                                  : WordsAfter(db, lang, previous, prefix);
+                                                  ? WordsStartingWith(shards, lang, prefix)
+                                                  : WordsAfter(shards, lang, previous, prefix);
     for (const Candidate& c : candidates) {
       if (IsStopword(lang, c.word) && FoldAccents(c.word) != prefix) continue;
       const std::string text = kept + c.word;
@@ -234,7 +233,8 @@ std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian
     if (!IsOperatorOrFilter(chunk)) {
       for (const WordSpan& span : splitter.Split(chunk)) {
         const std::string word = NormalizeWord(chunk.substr(span.begin, span.end - span.begin));
-        if (word.empty() || HasDigit(word) || Known(db, index_langs, word, analyzer)) continue;
+        if (word.empty() || HasDigit(word) || Known(db, shards, index_langs, word, analyzer))
+          continue;
         unknown.push_back({{i + span.begin, i + span.end}, word});
       }
     }

@@ -1,9 +1,9 @@
 // The search box's helpers over an index: completions of what is being typed,
 // and "did you mean" corrections of words the index does not have.
 //
-// Both come from the index itself (schema.h): completions from the spellings
-// seen (form terms) and the pairs of consecutive words (bigram terms), ranked by
-// how many passages have them; corrections from Xapian's spelling table, kept
+// Both come from the index itself: completions from its vocabulary
+// (vocabulary.h: the spellings seen and the pairs of consecutive words), ranked
+// by how many passages have them; corrections from Xapian's spelling table, kept
 // per language, so a Spanish word is only ever corrected into a Spanish one.
 #ifndef SAREA_COMMON_SUGGEST_H_
 #define SAREA_COMMON_SUGGEST_H_
@@ -29,9 +29,11 @@ struct Suggestion {
 // crea" -> "ciudades creativas"); after a trailing space, the words that
 // follow the last one. Words before the last are kept as typed. Stopwords
 // are not offered unless typed in full. `langs`: the vocabularies to use
-// (codes the index has). Throws Xapian::Error (DatabaseModifiedError: reopen
-// and call again).
-std::vector<Suggestion> Complete(std::string_view typed, const Xapian::Database& db,
+// (codes the index has). `shards`: the index's databases, each opened on its
+// own (vocabulary.h). Throws Xapian::Error (DatabaseModifiedError: reopen and
+// call again).
+std::vector<Suggestion> Complete(std::string_view typed,
+                                 const std::vector<Xapian::Database>& shards,
                                  const std::vector<std::string>& langs, std::size_t size);
 
 struct Correction {

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include <xapian.h>
 
@@ -22,6 +23,7 @@
 #include "common/readers.h"
 #include "common/schema.h"
 #include "common/synonyms.h"
+#include "common/vocabulary.h"
 #include "indexer/index_store.h"
 #include "indexer/progress.h"
 
@@ -116,6 +118,7 @@ std::string DocumentHash(const SourceDocument& d) {
 struct PreparedDocument {
   std::vector<Passage> passages;
   std::vector<Xapian::Document> documents;
+  std::vector<std::vector<std::string>> vocabularies;  // each passage's entries
 };
 
 // What a file becomes before any database work: read, parsed, and each
@@ -131,19 +134,19 @@ struct PreparedFile {
 };
 
 // Builds each passage's Xapian document, with its twin's keys when the twin
-// is among `passages`.
-std::vector<Xapian::Document> ToXapianDocuments(const std::vector<Passage>& passages,
-                                                Analyzer& analyzer) {
+// is among `passages`, and its vocabulary entries.
+void ToXapianDocuments(PreparedDocument& prepared, Analyzer& analyzer) {
   std::map<std::string, const Passage*> by_id;
-  for (const Passage& p : passages) by_id[p.id] = &p;
-  std::vector<Xapian::Document> documents;
-  documents.reserve(passages.size());
-  for (const Passage& p : passages) {
+  for (const Passage& p : prepared.passages) by_id[p.id] = &p;
+  prepared.documents.clear();
+  prepared.documents.reserve(prepared.passages.size());
+  prepared.vocabularies.assign(prepared.passages.size(), {});
+  for (std::size_t i = 0; i < prepared.passages.size(); ++i) {
+    const Passage& p = prepared.passages[i];
     const auto twin = by_id.find(p.translation);
-    documents.push_back(
-        ToXapianDocument(p, analyzer, twin == by_id.end() ? nullptr : twin->second));
+    prepared.documents.push_back(ToXapianDocument(
+        p, analyzer, twin == by_id.end() ? nullptr : twin->second, &prepared.vocabularies[i]));
   }
-  return documents;
 }
 
 // Reads and analyses files for the writer. Touches no database: everything it
@@ -181,7 +184,7 @@ class Preparer {
       for (const SourceDocument& doc : file.read.documents) {
         PreparedDocument& prepared = file.docs.emplace_back();
         prepared.passages = BuildPassages(doc, identifier_);
-        prepared.documents = ToXapianDocuments(prepared.passages, analyzer_);
+        ToXapianDocuments(prepared, analyzer_);
       }
     } catch (...) {
       file.error = std::current_exception();
@@ -238,7 +241,7 @@ class Indexer {
  public:
   // `shards`: one database, or the shards of a sharded index in order.
   Indexer(const IndexOptions& options, std::vector<Xapian::WritableDatabase>& shards, bool force)
-      : options_(options), shards_(shards), force_(force), spelling_deltas_(shards.size()) {}
+      : options_(options), shards_(shards), force_(force), vocabulary_(shards.size()) {}
 
   void Run(const ScannedCorpus& corpus, Report& report);
 
@@ -264,13 +267,11 @@ class Indexer {
   void ApplyStatedPairs();
   void LoadSynonyms();
   void DeletePassages(const std::string& doc_id);
-  void CountSpellings(const Xapian::Document& passage, std::size_t shard, bool add);
-  void FlushSpellings(std::size_t shard);
+  void UncountStored(const Xapian::Document& stored, std::size_t shard);
   void Commit();
   std::vector<Passage> StoredPassages(const std::string& doc_id);
-  void WritePassages(const std::vector<Passage>& passages, bool replace);
-  void WritePassages(const std::vector<Passage>& passages,
-                     const std::vector<Xapian::Document>& documents, bool replace);
+  void WritePassages(std::vector<Passage> passages, bool replace);
+  void WritePassages(const PreparedDocument& prepared, bool replace);
   void SetPairedWith(const std::string& doc_id, const std::string& partner);
   void WriteFileRecord(const std::string& rel, const FileRecord& record);
   void Fail(const std::string& path, const std::string& reason) {
@@ -285,11 +286,10 @@ class Indexer {
   std::map<std::string, FileRecord> records_;       // by path, as committed before
   std::map<std::string, std::string> doc_sources_;  // doc id -> path, this run
   std::set<std::string> reindexed_;                 // docs whose passages this run rewrote
-  // Spelling-table changes not yet given to Xapian, per shard: entry -> net
-  // count change. Xapian keeps one map node per add_spelling call's
-  // fragments, so counting here and applying one change per entry and batch
-  // is several times faster.
-  std::vector<std::unordered_map<std::string, long>> spelling_deltas_;
+  // Vocabulary (and so spelling-table) changes not yet written, per shard:
+  // one change per entry and batch. (Xapian keeps one map node per
+  // add_spelling call's fragments: several times slower per passage.)
+  std::vector<VocabularyChanges> vocabulary_;
 };
 
 void Indexer::Tally(const std::string& doc_id, Change change) {
@@ -336,28 +336,12 @@ void Indexer::WriteFileRecord(const std::string& rel, const FileRecord& record) 
       key, nlohmann::json{{"path", rel}, {"hash", record.hash}, {"docs", record.docs}}.dump());
 }
 
-// The spelling table counts, for each spelling, the passages that have it (one
-// form term each), so it follows every passage written or deleted; each shard
-// counts its own passages.
-void Indexer::CountSpellings(const Xapian::Document& passage, std::size_t shard, bool add) {
-  const std::string prefix = schema::kFormPrefix;
-  Xapian::TermIterator it = passage.termlist_begin();
-  std::string lang, word;
-  for (it.skip_to(prefix); it != passage.termlist_end(); ++it) {
-    if (!schema::ParseFormTerm(*it, &lang, &word)) break;  // past the form terms
-    spelling_deltas_[shard][schema::SpellingWord(lang, word)] += add ? 1 : -1;
-  }
-}
-
-void Indexer::FlushSpellings(std::size_t shard) {
-  Xapian::WritableDatabase& db = shards_[shard];
-  for (const auto& [entry, delta] : spelling_deltas_[shard]) {
-    if (delta > 0)
-      db.add_spelling(entry, static_cast<Xapian::termcount>(delta));
-    else if (delta < 0)
-      db.remove_spelling(entry, static_cast<Xapian::termcount>(-delta));
-  }
-  spelling_deltas_[shard].clear();
+// The vocabulary counts, for each entry, the passages that have it, so it
+// follows every passage written or deleted; each shard counts its own. A
+// stored passage's entries are not terms: they come from its text again.
+void Indexer::UncountStored(const Xapian::Document& stored, std::size_t shard) {
+  Result<Passage> passage = FromXapianDocument(stored);
+  if (passage.ok()) vocabulary_[shard].Count(PassageVocabulary(*passage, analyzer_), -1);
 }
 
 // Commits each shard's transaction with the spelling changes of its passages,
@@ -366,7 +350,7 @@ void Indexer::FlushSpellings(std::size_t shard) {
 // may be missing from some shard (their own records tell which are not).
 void Indexer::Commit() {
   for (std::size_t shard = shards_.size(); shard-- > 0;) {
-    FlushSpellings(shard);
+    vocabulary_[shard].Apply(shards_[shard]);
     shards_[shard].commit_transaction();
   }
 }
@@ -376,7 +360,7 @@ void Indexer::DeletePassages(const std::string& doc_id) {
   const std::size_t shard = ShardIndex(doc_id);
   Xapian::WritableDatabase& db = shards_[shard];
   for (auto it = db.postlist_begin(term); it != db.postlist_end(term); ++it) {
-    CountSpellings(db.get_document(*it), shard, false);
+    UncountStored(db.get_document(*it), shard);
   }
   db.delete_document(term);
 }
@@ -405,7 +389,7 @@ void Indexer::IndexDocument(const SourceDocument& doc, const std::string& rel,
   }
   const std::vector<Passage>& passages = prepared.passages;
   DeletePassages(doc.id);
-  WritePassages(passages, prepared.documents, /*replace=*/false);
+  WritePassages(prepared, /*replace=*/false);
   for (const Passage& p : passages) ++report_->indexed[p.lang];
   // No "paired_with": a stated pairing is (re)applied at the end of the run,
   // and a run killed before that applies it next time.
@@ -432,25 +416,36 @@ std::vector<Passage> Indexer::StoredPassages(const std::string& doc_id) {
 
 // Writes each passage (into its document's shard), with its twin's keys when
 // the twin is among `passages`; with `replace`, over the stored passage of the
-// same id (whose spellings are uncounted first), else as a new one.
-void Indexer::WritePassages(const std::vector<Passage>& passages, bool replace) {
-  WritePassages(passages, ToXapianDocuments(passages, analyzer_), replace);
+// same id (whose vocabulary is uncounted first, unless the text is the same),
+// else as a new one.
+void Indexer::WritePassages(std::vector<Passage> passages, bool replace) {
+  PreparedDocument prepared;
+  prepared.passages = std::move(passages);
+  ToXapianDocuments(prepared, analyzer_);
+  WritePassages(prepared, replace);
 }
 
-void Indexer::WritePassages(const std::vector<Passage>& passages,
-                            const std::vector<Xapian::Document>& documents, bool replace) {
-  for (std::size_t i = 0; i < passages.size(); ++i) {
-    const Xapian::Document& doc = documents[i];
-    const std::size_t shard = ShardIndex(passages[i].doc);
+void Indexer::WritePassages(const PreparedDocument& prepared, bool replace) {
+  for (std::size_t i = 0; i < prepared.passages.size(); ++i) {
+    const Passage& passage = prepared.passages[i];
+    const Xapian::Document& doc = prepared.documents[i];
+    const std::size_t shard = ShardIndex(passage.doc);
     Xapian::WritableDatabase& db = shards_[shard];
-    CountSpellings(doc, shard, true);
     if (!replace) {
+      vocabulary_[shard].Count(prepared.vocabularies[i], +1);
       db.add_document(doc);
       continue;
     }
-    const std::string id_term = schema::PassageIdTerm(passages[i].id);
+    const std::string id_term = schema::PassageIdTerm(passage.id);
     const Xapian::PostingIterator old = db.postlist_begin(id_term);
-    if (old != db.postlist_end(id_term)) CountSpellings(db.get_document(*old), shard, false);
+    bool same_text = false;
+    if (old != db.postlist_end(id_term)) {
+      const Xapian::Document stored = db.get_document(*old);
+      Result<Passage> before = FromXapianDocument(stored);
+      same_text = before.ok() && before->text == passage.text && before->lang == passage.lang;
+      if (!same_text) UncountStored(stored, shard);
+    }
+    if (!same_text) vocabulary_[shard].Count(prepared.vocabularies[i], +1);
     db.replace_document(id_term, doc);
   }
 }
@@ -519,7 +514,7 @@ void Indexer::ApplyStatedPairs() {
       if (entry.paired_with.empty()) continue;  // the aligner's pairs stand
       std::vector<Passage> passages = StoredPassages(id);
       AlignPassages(passages);
-      WritePassages(passages, /*replace=*/true);
+      WritePassages(std::move(passages), /*replace=*/true);
       SetPairedWith(id, "");
       continue;
     }
@@ -531,7 +526,7 @@ void Indexer::ApplyStatedPairs() {
     std::vector<Passage> mine = StoredPassages(id), theirs = StoredPassages(other);
     PairStatedTranslations(mine, theirs);
     mine.insert(mine.end(), theirs.begin(), theirs.end());
-    WritePassages(mine, /*replace=*/true);
+    WritePassages(std::move(mine), /*replace=*/true);
     SetPairedWith(id, other);
     SetPairedWith(other, id);
   }
@@ -676,18 +671,6 @@ bool VersionsDiffer(const Xapian::Database& db) {
          db.get_metadata(schema::kMetaAnalyzerVersion) != std::to_string(kAnalyzerVersion);
 }
 
-// What a failed write of the index at `target` says; a full disk is named as
-// such (Xapian reports it as a DatabaseError with errno's text).
-Status WriteError(const Xapian::Error& e, const fs::path& target) {
-  const char* error = e.get_error_string();
-  if (error != nullptr && std::string(error) == std::strerror(ENOSPC)) {
-    return Status::IoError("no space left on the device of " + target.string() +
-                           "; the index keeps its last committed revision (" + e.get_description() +
-                           ")");
-  }
-  return Status::IoError("index " + target.string() + ": " + e.get_description());
-}
-
 // Compacts the generation at `from` (each of its `shards`, on threads of
 // their own) into the next generation directory. A run killed meanwhile
 // leaves a partial generation above the live one, which the next run removes
@@ -700,7 +683,7 @@ Result<fs::path> Compact(IndexStore& store, const fs::path& from, unsigned shard
       Xapian::Database(IndexStore::ShardPath(from, shard, shards).string())
           .compact(IndexStore::ShardPath(to, shard, shards).string(), Xapian::DBCOMPACT_MULTIPASS);
     } catch (const Xapian::Error& e) {
-      errors[shard] = WriteError(e, to).message();
+      errors[shard] = IndexWriteError(e, to).message();
     }
   };
   if (shards > 1) {
@@ -724,6 +707,16 @@ Result<fs::path> Compact(IndexStore& store, const fs::path& from, unsigned shard
 }
 
 }  // namespace
+
+Status IndexWriteError(const Xapian::Error& e, const fs::path& target) {
+  const char* error = e.get_error_string();
+  if (error != nullptr && std::string(error) == std::strerror(ENOSPC)) {
+    return Status::IoError("no space left on the device of " + target.string() +
+                           "; the index keeps its last committed revision (" + e.get_description() +
+                           ")");
+  }
+  return Status::IoError("index " + target.string() + ": " + e.get_description());
+}
 
 Result<Report> RunIndexer(const IndexOptions& options) {
   const auto start = std::chrono::steady_clock::now();
@@ -794,7 +787,7 @@ Result<Report> RunIndexer(const IndexOptions& options) {
   } catch (const Xapian::DatabaseCorruptError& e) {
     return Status::Corruption("index " + target.string() + " is corrupt: " + e.get_msg());
   } catch (const Xapian::Error& e) {
-    return WriteError(e, target);
+    return IndexWriteError(e, target);
   }
   // A database built from empty has its B-trees about half full (Xapian
   // splits blocks as keys arrive in no particular order): compacting it into

@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include <xapian.h>
+
 #include "common/status.h"
 #include "indexer/report.h"
 
@@ -44,6 +46,10 @@ struct IndexOptions {
 // kCorruption (the index cannot be opened or written). Per-file problems are
 // not errors: they are in Report::failed.
 Result<Report> RunIndexer(const IndexOptions& options);
+
+// What a failed write of the index at `target` says: kIoError, and a full disk
+// named as such (Xapian reports it as a DatabaseError with errno's text).
+Status IndexWriteError(const Xapian::Error& e, const std::filesystem::path& target);
 
 }  // namespace sarea::indexer
 

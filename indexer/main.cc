@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -84,19 +86,50 @@ int Analyze(const std::string& path, const std::string& corpus,
   return read->record_errors.empty() ? kExitOk : kExitSomeFailed;
 }
 
-int Index(const sarea::indexer::IndexOptions& options, bool json, bool quiet) {
-  sarea::Result<sarea::indexer::Report> report = sarea::indexer::RunIndexer(options);
-  if (!report.ok()) {
-    std::cerr << "sarea-index: " << report.status().message() << "\n";
-    if (json) {
-      std::cout << nlohmann::json{{"error",
-                                   {{"code", sarea::StatusCodeName(report.status().code())},
-                                    {"message", report.status().message()}}}}
-                       .dump()
-                << "\n";
-    }
-    return kExitUsage;
+// A run that stops with an error says why on stderr and, with --json, in the report.
+int Fail(const sarea::Status& status, bool json) {
+  std::cerr << "sarea-index: " << status.message() << "\n";
+  if (json) {
+    std::cout << nlohmann::json{{"error",
+                                 {{"code", sarea::StatusCodeName(status.code())},
+                                  {"message", status.message()}}}}
+                     .dump()
+              << std::endl;
   }
+  return kExitUsage;
+}
+
+// What the terminate handler needs to report as Index() would.
+std::filesystem::path g_index;
+bool g_json = false;
+
+// Xapian 1.4.22's commit_transaction() can throw again from a destructor while
+// it unwinds a failed write (seen with a full disk: the vocabulary's metadata
+// is written at commit), which ends in std::terminate. Nothing of the
+// transaction was committed, so the index is at its last committed revision,
+// as after any failed write: report it as such, with the ordinary exit code,
+// rather than abort with a core dump.
+[[noreturn]] void OnTerminate() {
+  sarea::Status status = sarea::Status::Internal("terminated by an unexpected error");
+  if (const std::exception_ptr e = std::current_exception()) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const Xapian::Error& error) {
+      status = sarea::indexer::IndexWriteError(error, g_index);
+    } catch (const std::exception& error) {
+      status = sarea::Status::Internal(std::string("internal error: ") + error.what());
+    } catch (...) {
+    }
+  }
+  std::_Exit(Fail(status, g_json));
+}
+
+int Index(const sarea::indexer::IndexOptions& options, bool json, bool quiet) {
+  g_index = options.index;
+  g_json = json;
+  std::set_terminate(OnTerminate);
+  sarea::Result<sarea::indexer::Report> report = sarea::indexer::RunIndexer(options);
+  if (!report.ok()) return Fail(report.status(), json);
   for (const auto& failure : report->failed) {
     std::cerr << "sarea-index: failed: " << failure.path << ": " << failure.reason << "\n";
   }

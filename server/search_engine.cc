@@ -217,7 +217,7 @@ std::map<std::string, unsigned> CountsOf(const Xapian::ValueCountMatchSpy& spy) 
 Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
   return WithSearcher<SearchResponse>([&](Searcher& s) -> Result<SearchResponse> {
     Result<BuiltQuery> built = s.builder().Build(
-        request.query, s.db(), QueryOptions{request.languages, request.via_translation});
+        request.query, s.shards(), QueryOptions{request.languages, request.via_translation});
     if (!built.ok()) return built.status();
     Xapian::Query query = built->query;
     if (!request.doc.empty()) {
@@ -315,7 +315,7 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     for (const Correction& c : corrections) {
       if (!response.did_you_mean.empty() && c.distance > corrections.front().distance) break;
       Result<BuiltQuery> corrected = s.builder().Build(
-          c.query, s.db(), QueryOptions{request.languages, request.via_translation});
+          c.query, s.shards(), QueryOptions{request.languages, request.via_translation});
       if (!corrected.ok()) continue;
       const Xapian::doccount found =
           CountMatches(s.db(), corrected->query, request.doc, kExactCountUpTo);
@@ -346,7 +346,7 @@ Result<std::vector<Suggestion>> SearchEngine::Suggest(const SuggestRequest& requ
     Result<std::vector<std::string>> langs =
         CheckLanguages(IndexLanguages(s.db()), request.languages);
     if (!langs.ok()) return langs.status();
-    return Complete(request.typed, s.db(), *langs, request.size);
+    return Complete(request.typed, s.shards(), *langs, request.size);
   });
 }
 

@@ -23,12 +23,14 @@
 #include "common/passage.h"
 #include "common/query_builder.h"
 #include "common/schema.h"
+#include "tests/common/scratch_index.h"
 
 namespace sarea {
 namespace {
 
 struct Corpus {
-  Xapian::WritableDatabase db{std::string(), Xapian::DB_BACKEND_INMEMORY};
+  test_support::ScratchIndex index;
+  Xapian::WritableDatabase& db = index.db();
   std::vector<Passage> passages;  // 2i: English of pair i, 2i+1: Spanish
 };
 
@@ -45,8 +47,8 @@ void Load(Analyzer& analyzer, Corpus& corpus) {
     Passage es{schema::PassageId(id, 1), id, id, "es", 1, line.substr(tab + 1), "", "", ""};
     en.translation = es.id;
     es.translation = en.id;
-    corpus.db.add_document(ToXapianDocument(en, analyzer, &es));
-    corpus.db.add_document(ToXapianDocument(es, analyzer, &en));
+    corpus.index.Add(en, analyzer, &es);
+    corpus.index.Add(es, analyzer, &en);
     corpus.passages.push_back(std::move(en));
     corpus.passages.push_back(std::move(es));
   }
@@ -70,7 +72,7 @@ std::string QueryFor(const Passage& p, Analyzer& analyzer, const Xapian::Databas
 // The ids of the top 10 passages.
 std::vector<std::string> Top10(QueryBuilder& builder, const Xapian::Database& db,
                                const std::string& q, const QueryOptions& options) {
-  Result<BuiltQuery> built = builder.Build(q, db, options);
+  Result<BuiltQuery> built = builder.Build(q, {db}, options);
   EXPECT_TRUE(built.ok()) << q;
   std::vector<std::string> ids;
   if (!built.ok()) return ids;

@@ -10,6 +10,7 @@
 #include "common/passage.h"
 #include "common/readers.h"
 #include "common/schema.h"
+#include "tests/common/scratch_index.h"
 
 namespace sarea {
 namespace {
@@ -17,11 +18,11 @@ namespace {
 // An in-memory index of passages, and a helper that runs a query over it.
 class QueryBuilderTest : public ::testing::Test {
  protected:
-  QueryBuilderTest() : db_(std::string(), Xapian::DB_BACKEND_INMEMORY), builder_(analyzer_) {}
+  QueryBuilderTest() : db_(index_.db()), builder_(analyzer_) {}
 
   void Add(const std::string& id, const std::string& lang, const std::string& text) {
     Passage p{id, "doc", "Doc", lang, static_cast<int>(db_.get_doccount()), text, "", "", ""};
-    db_.add_document(ToXapianDocument(p, analyzer_));
+    index_.Add(p, analyzer_);
   }
 
   void AddSeed() {
@@ -32,14 +33,14 @@ class QueryBuilderTest : public ::testing::Test {
     ASSERT_TRUE(read.ok()) << read.status().ToString();
     LanguageIdentifier identifier;
     for (const Passage& p : BuildPassages(read->documents.at(0), identifier)) {
-      db_.add_document(ToXapianDocument(p, analyzer_));
+      index_.Add(p, analyzer_);
       seed_.push_back(p);
     }
   }
 
   // The ids of the matching passages, best first.
   std::vector<std::string> Search(const std::string& q, const QueryOptions& options = {}) {
-    Result<BuiltQuery> built = builder_.Build(q, db_, options);
+    Result<BuiltQuery> built = builder_.Build(q, index_.shards(), options);
     EXPECT_TRUE(built.ok()) << q << ": " << built.status().ToString();
     if (!built.ok()) return {};
     Xapian::Enquire enquire(db_);
@@ -52,7 +53,8 @@ class QueryBuilderTest : public ::testing::Test {
     return ids;
   }
 
-  Xapian::WritableDatabase db_;
+  test_support::ScratchIndex index_;
+  Xapian::WritableDatabase& db_;
   Analyzer analyzer_;
   QueryBuilder builder_;
   std::vector<Passage> seed_;
@@ -134,9 +136,9 @@ TEST_F(QueryBuilderTest, ViaTranslationFindsThePassageThroughItsTwin) {
   Passage en{"en", "d", "t", "en", 0, "The gastronomy of the city", "", "", "es"};
   Passage es{"es", "d", "t", "es", 1, "La cocina de la ciudad", "", "", "en"};
   Passage other{"other", "d2", "t", "es", 0, "La música", "", "", ""};
-  db_.add_document(ToXapianDocument(en, analyzer_, &es));
-  db_.add_document(ToXapianDocument(es, analyzer_, &en));
-  db_.add_document(ToXapianDocument(other, analyzer_));
+  index_.Add(en, analyzer_, &es);
+  index_.Add(es, analyzer_, &en);
+  index_.Add(other, analyzer_);
   EXPECT_EQ(Search("gastronomy", {{"es"}}), std::vector<std::string>{});
   EXPECT_EQ(Search("gastronomy", {{"es"}, true}), std::vector<std::string>{"es"});
   // Both come back, the direct match first.
@@ -146,7 +148,7 @@ TEST_F(QueryBuilderTest, ViaTranslationFindsThePassageThroughItsTwin) {
 
 TEST_F(QueryBuilderTest, DocFilter) {
   Passage p{"x-0", "other.txt", "Other", "en", 0, "music cities", "", "", ""};
-  db_.add_document(ToXapianDocument(p, analyzer_));
+  index_.Add(p, analyzer_);
   Add("a", "en", "music");
   EXPECT_EQ(Search("music doc:other.txt"), std::vector<std::string>{"x-0"});
 }
@@ -154,14 +156,14 @@ TEST_F(QueryBuilderTest, DocFilter) {
 TEST_F(QueryBuilderTest, UnparsableQueriesAreReadAsPlainWords) {
   Add("a", "en", "creative cities");
   for (const char* q : {"\"creative cities", "creative AND", "OR cities", "cities NOT"}) {
-    Result<BuiltQuery> built = builder_.Build(q, db_);
+    Result<BuiltQuery> built = builder_.Build(q, index_.shards());
     ASSERT_TRUE(built.ok()) << q;
     EXPECT_TRUE(built->relaxed) << q;
   }
   EXPECT_EQ(Search("\"creative cities"), std::vector<std::string>{"a"});
   // Punctuation alone (a first keystroke) finds nothing and is no error.
   for (const char* q : {"\"", "--", "lang:en", "?!"}) {
-    Result<BuiltQuery> built = builder_.Build(q, db_);
+    Result<BuiltQuery> built = builder_.Build(q, index_.shards());
     ASSERT_TRUE(built.ok()) << q << ": " << built.status().ToString();
     EXPECT_EQ(Search(q), std::vector<std::string>{}) << q;
   }
@@ -176,14 +178,15 @@ TEST_F(QueryBuilderTest, Errors) {
       {"cities lang:xx", "unknown language 'xx'"},
   };
   for (const auto& [q, message] : cases) {
-    Result<BuiltQuery> built = builder_.Build(q, db_);
+    Result<BuiltQuery> built = builder_.Build(q, index_.shards());
     ASSERT_FALSE(built.ok()) << q;
     EXPECT_EQ(built.status().code(), StatusCode::kInvalidArgument) << q;
     EXPECT_NE(built.status().message().find(message), std::string::npos)
         << built.status().message();
   }
-  EXPECT_NE(builder_.Build("x lang:fr", db_).status().message().find("the index has: en"),
-            std::string::npos);
+  EXPECT_NE(
+      builder_.Build("x lang:fr", index_.shards()).status().message().find("the index has: en"),
+      std::string::npos);
 }
 
 // The indexer and the query side share one pipeline: the same text yields the
@@ -195,8 +198,8 @@ TEST_F(QueryBuilderTest, IndexAndQueryProduceTheSameTerms) {
   };
   for (const auto& [lang, text] : texts) {
     Passage p{"p", "d", "t", lang, 0, text, "", "", ""};
-    db_.add_document(ToXapianDocument(p, analyzer_));
-    Result<BuiltQuery> built = builder_.Build(text, db_, {{lang}});
+    index_.Add(p, analyzer_);
+    Result<BuiltQuery> built = builder_.Build(text, index_.shards(), {{lang}});
     ASSERT_TRUE(built.ok());
     std::set<std::string> query_terms(built->query.get_terms_begin(), built->query.get_terms_end());
     std::set<std::string> index_terms;

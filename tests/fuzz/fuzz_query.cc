@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (control & 0x80) options.languages.push_back("xx");  // unknown: an error, not a crash
   const std::string_view q = in.Rest();
-  const sarea::Result<sarea::BuiltQuery> built = builder.Build(q, db, options);
+  const sarea::Result<sarea::BuiltQuery> built = builder.Build(q, {db}, options);
   if (built.ok()) {
     Xapian::Enquire enquire(db);
     enquire.set_query(built->query);
@@ -38,6 +38,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else if (built.status().message().empty()) {
     sarea::fuzz::Fail("an error without a message");
   }
-  sarea::Complete(q, db, kLangs, 8);
+  sarea::Complete(q, {db}, kLangs, 8);
   return 0;
 }

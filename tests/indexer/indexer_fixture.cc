@@ -1,8 +1,10 @@
 #include "tests/indexer/indexer_fixture.h"
 
+#include <cstdint>
 #include <utility>
 
 #include "common/schema.h"
+#include "common/vocabulary.h"
 
 namespace sarea::indexer_test {
 
@@ -26,9 +28,8 @@ RunResult Wait(const Child& child) {
 }
 
 bool IndexHasWord(const Xapian::Database& db, const std::string& word) {
-  for (auto it = db.allterms_begin(schema::kFormPrefix); it != db.allterms_end(schema::kFormPrefix);
-       ++it) {
-    if (schema::WordOfFormTerm(*it) == word) return true;
+  for (const VocabularyEntry& entry : ReadVocabulary({db}, schema::kFormPrefix, SIZE_MAX)) {
+    if (schema::WordOfFormTerm(entry.term) == word) return entry.count > 0;
   }
   return false;
 }

@@ -48,7 +48,8 @@ struct Child {
 // not be waited for).
 RunResult Wait(const Child& child);
 
-// True if the index has seen the spelling `word` (a form term), in any language.
+// True if the index has seen the spelling `word` (a form entry of its
+// vocabulary), in any language; `db` is one database, not a combined one.
 bool IndexHasWord(const Xapian::Database& db, const std::string& word);
 
 // The number of passages of document `doc_id` (a path or a jsonl id), only

@@ -312,6 +312,18 @@ TEST_F(ShardsTest, SuggestionsAndCorrectionsOverLocalShards) {
   EXPECT_EQ(Answer(*single_, "/api/search?q=lanterm")["body"]["did_you_mean"], "lantern");
 }
 
+// Completions read the vocabulary, which is metadata: remote shards serve it.
+TEST_F(ShardsTest, SuggestionsOverRemoteShards) {
+  for (const char* target :
+       {"/api/suggest?q=lant", "/api/suggest?q=ciud", "/api/suggest?q=ciudades%20crea",
+        "/api/suggest?q=gastronomia", "/api/suggest?q=the%20"}) {
+    const json single = Answer(*single_, target);
+    ASSERT_EQ(single["status"], 200) << target;
+    EXPECT_FALSE(single["body"]["suggestions"].empty()) << target;
+    EXPECT_EQ(Answer(*remote_, target), single) << target;
+  }
+}
+
 // The tests below stop shards; each brings them back before it ends.
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
