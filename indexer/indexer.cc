@@ -671,6 +671,20 @@ bool VersionsDiffer(const Xapian::Database& db) {
          db.get_metadata(schema::kMetaAnalyzerVersion) != std::to_string(kAnalyzerVersion);
 }
 
+// True when the live index at `index` holds passages of another schema or
+// analyzer version than this binary's. Such an index is rebuilt beside the
+// live one, not updated in place: its vocabulary counts the entries of its
+// own analysis, which an update could not take back passage by passage.
+bool LiveIndexIsOutdated(const fs::path& index) {
+  std::error_code ec;
+  if (!fs::exists(index, ec)) return false;
+  try {
+    return VersionsDiffer(Xapian::Database(index.string()));
+  } catch (const Xapian::Error&) {
+    return false;  // the run itself reports what is wrong with it
+  }
+}
+
 // Compacts the generation at `from` (each of its `shards`, on threads of
 // their own) into the next generation directory. A run killed meanwhile
 // leaves a partial generation above the live one, which the next run removes
@@ -727,7 +741,8 @@ Result<Report> RunIndexer(const IndexOptions& options) {
   IndexStore store(options.index);
   fs::path target;
   unsigned shards = options.shards;
-  if (options.rebuild) {
+  const bool rebuild = options.rebuild || LiveIndexIsOutdated(options.index);
+  if (rebuild) {
     // A plain directory becomes a generation first, so it is numbered below the
     // new one and kept as the previous generation.
     Status adopted = store.AdoptPlainDirectory();
@@ -757,7 +772,7 @@ Result<Report> RunIndexer(const IndexOptions& options) {
     shards = *live_shards;
   }
   Report report;
-  report.rebuilt = options.rebuild;
+  report.rebuilt = rebuild;
   if (shards > 1) {
     report.shards.resize(shards);
     for (unsigned shard = 0; shard < shards; ++shard)
@@ -766,7 +781,7 @@ Result<Report> RunIndexer(const IndexOptions& options) {
   bool from_empty = true;
   try {
     std::vector<Xapian::WritableDatabase> dbs;
-    bool force = options.rebuild;
+    bool force = rebuild;
     for (unsigned shard = 0; shard < shards; ++shard) {
       dbs.emplace_back(IndexStore::ShardPath(target, shard, shards).string(),
                        Xapian::DB_CREATE_OR_OPEN);
@@ -795,10 +810,10 @@ Result<Report> RunIndexer(const IndexOptions& options) {
   // The uncompacted one was never seen (a rebuild) or held a partial first
   // build; it goes, so the previous generation stays the one readers had.
   // (Not a plain directory made by another tool: it stays where it is.)
-  if (from_empty && (options.rebuild || target != options.index)) {
+  if (from_empty && (rebuild || target != options.index)) {
     Result<fs::path> compacted = Compact(store, target, shards);
     if (!compacted.ok()) return compacted.status();
-    if (!options.rebuild) {
+    if (!rebuild) {
       Status swapped = store.SwapIn(*compacted);
       if (!swapped.ok()) return swapped;
     }
@@ -807,7 +822,7 @@ Result<Report> RunIndexer(const IndexOptions& options) {
     target = *compacted;
     report.compacted = true;
   }
-  if (options.rebuild) {
+  if (rebuild) {
     Status swapped = store.SwapIn(target);
     if (!swapped.ok()) return swapped;
     store.RemoveStaleGenerations();

@@ -31,7 +31,9 @@ namespace sarea::indexer {
 struct IndexOptions {
   std::filesystem::path corpus = "corpus";
   std::filesystem::path index = "data/index";
-  bool rebuild = false;   // build a new generation and swap it in
+  // Build a new generation and swap it in (also done when the live index was
+  // made by another schema or analyzer version).
+  bool rebuild = false;
   bool progress = false;  // draw a progress bar (only on a terminal)
   std::uintmax_t max_file_bytes = 64u << 20;
   std::vector<std::string> expected_languages = {"en", "es"};
