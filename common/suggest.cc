@@ -241,7 +241,7 @@ std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian
     i = end;
   }
   std::vector<Correction> corrections;
-  if (unknown.empty()) return corrections;
+  if (unknown.empty() || unknown.size() > kMaxCorrectedWords) return corrections;
   for (const std::string& lang : langs) {
     std::string corrected(query);
     bool complete = true;

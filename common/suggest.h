@@ -36,6 +36,8 @@ std::vector<Suggestion> Complete(std::string_view typed,
                                  const std::vector<Xapian::Database>& shards,
                                  const std::vector<std::string>& langs, std::size_t size);
 
+inline constexpr std::size_t kMaxCorrectedWords = 4;
+
 struct Correction {
   std::string lang;   // whose spellings corrected it
   std::string query;  // the query with its unknown words replaced
@@ -52,7 +54,10 @@ struct Correction {
 // databases `db` combines, each opened on its own (or just `db`): each is asked
 // for its closest spelling, and the closest, then the most frequent over all
 // of them, wins (Xapian 1.4's own merge of three or more shards' spelling data
-// misses words; see docs/SCALING.md). Throws Xapian::Error.
+// misses words; see docs/SCALING.md). A query with more than
+// kMaxCorrectedWords unknown words gets none: each costs a scan of a
+// language's spellings (tens of milliseconds on the handbook), and such a
+// query is rarely a typing error. Throws Xapian::Error.
 std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian::Database& db,
                                             const std::vector<Xapian::Database>& shards,
                                             const std::vector<std::string>& langs,

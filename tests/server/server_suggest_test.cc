@@ -95,6 +95,9 @@ TEST_F(ServerTest, DidYouMeanCorrectsWordsNoLanguageHas) {
       {"cinema", "", nullptr},                             // known
       {"gastronomia", "", nullptr},                        // known without its accent
       {"lighthouse -zqxwv", "", nullptr},                  // nothing close
+      {"cinma creatvity developmnt netwrk", "", "cinema creativity development network"},
+      // More unknown words than kMaxCorrectedWords: none (each costs a scan).
+      {"cinma creatvity developmnt netwrk citiess", "", nullptr},
   };
   for (const auto& c : kCases) {
     Params params = {{"q", c.q}};
