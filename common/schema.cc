@@ -75,34 +75,6 @@ bool ParseFormTerm(std::string_view term, std::string* lang, std::string* word) 
   return true;
 }
 
-namespace {
-
-// Three private-use code points, U+E000 + a number of the language code that
-// differs between any two codes.
-std::string SpellingMarker(std::string_view lang) {
-  std::uint32_t n = 0;
-  for (unsigned char c : lang) n = n * 37 + c;
-  const std::uint32_t cp = 0xE000 + n % 0x1900;  // within U+E000..U+F8FF
-  const char one[] = {static_cast<char>(0xE0 | (cp >> 12)),
-                      static_cast<char>(0x80 | ((cp >> 6) & 0x3F)),
-                      static_cast<char>(0x80 | (cp & 0x3F))};
-  std::string marker;
-  for (int i = 0; i < 3; ++i) marker.append(one, 3);
-  return marker;
-}
-
-}  // namespace
-
-std::string SpellingWord(std::string_view lang, std::string_view word) {
-  return SpellingMarker(lang).append(word);
-}
-
-std::string WordOfSpelling(std::string_view lang, std::string_view entry) {
-  const std::string marker = SpellingMarker(lang);
-  if (entry.substr(0, marker.size()) != marker) return "";
-  return std::string(entry.substr(marker.size()));
-}
-
 std::string SynonymKey(std::string_view text) {
   std::string key;
   // A break iterator costs more to build than a short text to split: one per thread.

@@ -20,9 +20,9 @@
 // one entry per distinct spelling or pair instead of a posting and a termlist
 // entry per passage (the handbook x100: full build 876 -> 474 s, index 1771 ->
 // 1200 MB).
-// Spelling data (Xapian's spelling table, for "did you mean"): every spelling of
-// a form term, one count per passage, behind a marker of its language
-// (SpellingWord), so a suggestion never crosses languages.
+// No spelling table: "did you mean" reads the vocabulary (suggest.h; until
+// schema 6 it was Xapian's spelling table, whose language markers made every
+// lookup scan a whole language).
 // Synonyms, in metadata (SynonymMetaKey): the accent-folded words of an entry of
 // the corpus's synonyms.txt (SynonymKey) -> a JSON array of the other entries of
 // its group, as written. Metadata, not Xapian's synonym table, because the remote
@@ -41,7 +41,7 @@
 
 namespace sarea::schema {
 
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 // Term prefixes (U and K name vocabulary entries, which are not terms).
 inline constexpr char kPassageIdPrefix[] = "Q";
@@ -99,13 +99,6 @@ std::string SecondWordOfBigram(std::string_view term);
 
 // The language and spelling of a form term; false if `term` is not one.
 bool ParseFormTerm(std::string_view term, std::string* lang, std::string* word);
-
-// A spelling-table entry: `word` behind a marker of three code points that
-// differ from every other language's in all three, so no edit of distance 2
-// (the most "did you mean" allows) turns one language's words into another's.
-std::string SpellingWord(std::string_view lang, std::string_view word);
-// The word of a spelling entry of `lang`; "" if `entry` is not one.
-std::string WordOfSpelling(std::string_view lang, std::string_view entry);
 
 // The synonym-table key of a word or phrase: its words accent-folded and
 // case-folded, joined by single spaces ("Artes  Populares" -> "artes populares").

@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <functional>
 #include <map>
 
-#include <unicode/unistr.h>
+#include <unicode/utf8.h>
 
 #include "common/schema.h"
 #include "common/stopwords.h"
@@ -19,7 +20,10 @@ namespace {
 // prefix of a large vocabulary stops there (the first in alphabetical order).
 constexpr std::size_t kMaxScannedTerms = 5000;
 // The edit distance "did you mean" allows.
-constexpr unsigned kMaxEditDistance = 2;
+constexpr int kMaxEditDistance = 2;
+// How many spellings one correction may compare per language: those that
+// start with the word's first letter, in alphabetical order.
+constexpr std::size_t kMaxScannedForms = 20000;
 
 std::string Fold(std::string_view word) { return FoldAccents(NormalizeWord(word)); }
 
@@ -104,28 +108,97 @@ bool Known(const Xapian::Database& db, const std::vector<Xapian::Database>& shar
   return false;
 }
 
+// The code points of UTF-8 `s` (an invalid sequence as U+FFFD).
 std::u32string CodePoints(std::string_view s) {
   std::u32string out;
-  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), s.size()));
-  for (int32_t i = 0; i < u.length(); i = u.moveIndex32(i, 1)) out.push_back(u.char32At(i));
+  out.reserve(s.size());
+  const auto n = static_cast<int32_t>(s.size());
+  for (int32_t i = 0; i < n;) {
+    UChar32 c;
+    U8_NEXT(s.data(), i, n, c);
+    out.push_back(c < 0 ? U'\uFFFD' : static_cast<char32_t>(c));
+  }
   return out;
 }
 
-// Levenshtein distance in code points.
+// The edit distance of `a` and `b` in code points, an insertion, a deletion, a
+// substitution or the swap of two neighbours counting one each ("teh" is one
+// from "the"); `max` + 1 once it is more than `max`.
+int Distance(const std::u32string& a, const std::u32string& b, int max) {
+  const int la = static_cast<int>(a.size()), lb = static_cast<int>(b.size());
+  if (std::abs(la - lb) > max) return max + 1;
+  std::vector<int> before(lb + 1), above(lb + 1), row(lb + 1);
+  for (int j = 0; j <= lb; ++j) above[j] = j;
+  for (int i = 1; i <= la; ++i) {
+    row[0] = i;
+    int row_min = row[0];
+    for (int j = 1; j <= lb; ++j) {
+      row[j] = std::min({above[j] + 1, row[j - 1] + 1, above[j - 1] + (a[i - 1] != b[j - 1])});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        row[j] = std::min(row[j], before[j - 2] + 1);
+      row_min = std::min(row_min, row[j]);
+    }
+    if (row_min > max) return max + 1;
+    std::swap(before, above);
+    std::swap(above, row);
+  }
+  return std::min(above[lb], max + 1);
+}
+
 int EditDistance(std::string_view a, std::string_view b) {
   const std::u32string x = CodePoints(a), y = CodePoints(b);
-  std::vector<int> row(y.size() + 1);
-  for (std::size_t j = 0; j <= y.size(); ++j) row[j] = static_cast<int>(j);
-  for (std::size_t i = 1; i <= x.size(); ++i) {
-    int diagonal = row[0];
-    row[0] = static_cast<int>(i);
-    for (std::size_t j = 1; j <= y.size(); ++j) {
-      const int above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (x[i - 1] != y[j - 1] ? 1 : 0)});
-      diagonal = above;
+  return Distance(x, y, static_cast<int>(std::max(x.size(), y.size())));
+}
+
+// The spelling of `lang` closest to `word` (normalised, unknown to the
+// index): among the vocabulary's forms whose accent-folded form starts with
+// the letter `word`'s does, the one nearest to `word` folded (at most
+// kMaxEditDistance edits), then the one most passages have; its most frequent
+// spelling, or "" if none is near enough. Accents cost nothing ("configurasion"
+// is one edit from "configuración"), and a typo in the first letter goes
+// uncorrected, as with Lucene's and Elasticsearch's default prefix of one.
+std::string ClosestWord(const std::vector<Xapian::Database>& shards, const std::string& lang,
+                        const std::string& word) {
+  const std::string folded = FoldAccents(word);
+  const std::u32string target = CodePoints(folded);
+  if (target.empty()) return "";
+  int32_t first_end = 0;
+  UChar32 first;
+  U8_NEXT(folded.data(), first_end, static_cast<int32_t>(folded.size()), first);
+  const std::vector<VocabularyEntry> entries = ReadVocabulary(
+      shards, schema::FormTermPrefix(lang, folded.substr(0, first_end), false), kMaxScannedForms);
+  // Entries come in term order ("U<lang>:<folded> <spelling>"): the
+  // spellings of one folded form are together.
+  const auto folded_of = [](const std::string& term) {
+    const std::size_t colon = term.find(':'), space = term.find(' ');
+    return colon == std::string::npos || space == std::string::npos || space < colon
+               ? std::string_view()
+               : std::string_view(term).substr(colon + 1, space - colon - 1);
+  };
+  int best_distance = kMaxEditDistance + 1;
+  long best_count = 0;
+  std::string best;
+  for (std::size_t i = 0; i < entries.size();) {
+    const std::string_view form = folded_of(entries[i].term);
+    long count = 0, top = 0;
+    std::string top_spelling;
+    for (; i < entries.size() && folded_of(entries[i].term) == form; ++i) {
+      count += entries[i].count;
+      if (entries[i].count > top) {
+        top = entries[i].count;
+        top_spelling = schema::WordOfFormTerm(entries[i].term);
+      }
+    }
+    if (form.empty() || top_spelling.empty()) continue;
+    const int distance = Distance(target, CodePoints(form), kMaxEditDistance);
+    if (distance > kMaxEditDistance) continue;
+    if (distance < best_distance || (distance == best_distance && count > best_count)) {
+      best_distance = distance;
+      best_count = count;
+      best = top_spelling;
     }
   }
-  return row[y.size()];
+  return best;
 }
 
 }  // namespace
@@ -178,35 +251,6 @@ std::vector<Suggestion> Complete(std::string_view typed,
   return out;
 }
 
-// The closest spelling-table entry to `entry` over `shards` (as
-// Database::get_spelling_suggestion, for a database made of them); "" if none.
-std::string ClosestSpelling(const std::vector<Xapian::Database>& shards, const std::string& entry,
-                            unsigned max_distance) {
-  if (shards.size() == 1) return shards.front().get_spelling_suggestion(entry, max_distance);
-  std::string best;
-  int best_distance = 0;
-  Xapian::doccount best_freq = 0;
-  for (const Xapian::Database& shard : shards) {
-    const std::string candidate = shard.get_spelling_suggestion(entry, max_distance);
-    if (candidate.empty() || candidate == best) continue;
-    const int distance = EditDistance(entry, candidate);
-    Xapian::doccount freq = 0;
-    for (const Xapian::Database& other : shards) {
-      Xapian::TermIterator it = other.spellings_begin();
-      it.skip_to(candidate);
-      if (it != other.spellings_end() && *it == candidate) freq += it.get_termfreq();
-    }
-    if (best.empty() || distance < best_distance ||
-        (distance == best_distance &&
-         (freq > best_freq || (freq == best_freq && candidate < best)))) {
-      best = candidate;
-      best_distance = distance;
-      best_freq = freq;
-    }
-  }
-  return best;
-}
-
 std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian::Database& db,
                                             const std::vector<Xapian::Database>& shards,
                                             const std::vector<std::string>& langs,
@@ -248,14 +292,12 @@ std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian
     int distance = 0;
     // Right to left, so earlier spans keep their offsets.
     for (auto it = unknown.rbegin(); it != unknown.rend() && complete; ++it) {
-      const std::string entry =
-          ClosestSpelling(shards, schema::SpellingWord(lang, it->second), kMaxEditDistance);
-      const std::string word = schema::WordOfSpelling(lang, entry);
+      const std::string word = ClosestWord(shards, lang, it->second);
       if (word.empty()) {
         complete = false;
         break;
       }
-      distance += EditDistance(it->second, word);
+      distance += EditDistance(FoldAccents(it->second), FoldAccents(word));
       corrected.replace(it->first.begin, it->first.end - it->first.begin, word);
     }
     if (complete) corrections.push_back({lang, corrected, distance});

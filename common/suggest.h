@@ -1,10 +1,10 @@
 // The search box's helpers over an index: completions of what is being typed,
 // and "did you mean" corrections of words the index does not have.
 //
-// Both come from the index itself: completions from its vocabulary
-// (vocabulary.h: the spellings seen and the pairs of consecutive words), ranked
-// by how many passages have them; corrections from Xapian's spelling table, kept
-// per language, so a Spanish word is only ever corrected into a Spanish one.
+// Both come from the index's vocabulary (vocabulary.h: the spellings seen and
+// the pairs of consecutive words, with how many passages have them), which is
+// per language, so a Spanish word is only ever corrected into a Spanish one,
+// and which local and remote shards alike serve.
 #ifndef SAREA_COMMON_SUGGEST_H_
 #define SAREA_COMMON_SUGGEST_H_
 
@@ -45,19 +45,18 @@ struct Correction {
 };
 
 // "Did you mean": for each of `langs`, `query` with every word that the index
-// has in no language replaced by that language's closest spelling (edit
-// distance at most 2). A word is known when some language has one of its
-// spellings or one of its analysis keys ("creativo" matches "creativos").
-// A language that cannot correct every unknown word gives none; the result
-// is sorted by distance. Empty when every word is known. Filters (lang:,
-// doc:), operators and prefix* words are left as they are. `shards` are the
-// databases `db` combines, each opened on its own (or just `db`): each is asked
-// for its closest spelling, and the closest, then the most frequent over all
-// of them, wins (Xapian 1.4's own merge of three or more shards' spelling data
-// misses words; see docs/SCALING.md). A query with more than
-// kMaxCorrectedWords unknown words gets none: each costs a scan of a
-// language's spellings (tens of milliseconds on the handbook), and such a
-// query is rarely a typing error. Throws Xapian::Error.
+// has in no language replaced by that language's closest spelling: among the
+// spellings that start with the word's first letter (accents aside), the
+// nearest with accents ignored (at most 2 edits; swapping two neighbouring
+// letters is one), then the one most passages have. A word is known when some
+// language has one of its spellings or one of its analysis keys ("creativo"
+// matches "creativos"). A language that cannot correct every unknown word
+// gives none; the result is sorted by distance. Empty when every word is
+// known. Filters (lang:, doc:), operators and prefix* words are left as they
+// are. `shards` are the databases `db` combines, each opened on its own (or
+// just `db`). A query with more than kMaxCorrectedWords unknown words gets
+// none: such a query is rarely a typing error, and each word costs a scan.
+// Throws Xapian::Error.
 std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian::Database& db,
                                             const std::vector<Xapian::Database>& shards,
                                             const std::vector<std::string>& langs,

@@ -93,18 +93,11 @@ void VocabularyChanges::Apply(Xapian::WritableDatabase& db) {
       before[i] = count;
     }
   }
-  std::string lang, word;
   for (std::size_t i = 0; i < changes.size(); ++i) {
     const auto& [t, delta] = changes[i];
     const long after = std::max(0L, before[i] + delta);
     if (before[i] > 0) db.set_metadata(schema::VocabularyMetaKey(t, before[i]), "");
     if (after > 0) db.set_metadata(schema::VocabularyMetaKey(t, after), "1");
-    if (!schema::ParseFormTerm(t, &lang, &word)) continue;
-    const std::string entry = schema::SpellingWord(lang, word);
-    if (delta > 0)
-      db.add_spelling(entry, static_cast<Xapian::termcount>(delta));
-    else
-      db.remove_spelling(entry, static_cast<Xapian::termcount>(-delta));
   }
 }
 

@@ -1,13 +1,12 @@
 // The index's vocabulary: every spelling its passages have (form entries, the
 // way from "creacion" back to "creación") and every pair of consecutive words
 // (bigram entries, the completions of "ciudades crea"), each with the number
-// of passages that have it. Completions, "did you mean" and the query
-// builder's accent-insensitive words read it.
+// of passages that have it. Completions, "did you mean" (suggest.h) and the
+// query builder's accent-insensitive words read it.
 //
 // It lives in metadata (schema.h: VocabularyMetaKey), one entry per distinct
-// spelling or pair and shard, with the count in the key; the spelling table
-// (Xapian's, for "did you mean") follows its form entries. Each shard counts
-// its own passages; readers sum over the shards.
+// spelling or pair and shard, with the count in the key. Each shard counts its
+// own passages; readers sum over the shards.
 #ifndef SAREA_COMMON_VOCABULARY_H_
 #define SAREA_COMMON_VOCABULARY_H_
 
@@ -46,10 +45,8 @@ class VocabularyChanges {
  public:
   // Counts the entries of one passage added (+1) or removed (-1).
   void Count(const std::vector<std::string>& terms, int sign);
-  // Writes the changed counts into `db`, and the matching changes of its
-  // spelling table (one count per passage that has a spelling), then forgets
-  // them. Call inside the transaction that writes the passages. Throws
-  // Xapian::Error.
+  // Writes the changed counts into `db`, then forgets them. Call inside the
+  // transaction that writes the passages. Throws Xapian::Error.
   void Apply(Xapian::WritableDatabase& db);
   bool empty() const { return deltas_.empty(); }
 

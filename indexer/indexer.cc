@@ -286,9 +286,8 @@ class Indexer {
   std::map<std::string, FileRecord> records_;       // by path, as committed before
   std::map<std::string, std::string> doc_sources_;  // doc id -> path, this run
   std::set<std::string> reindexed_;                 // docs whose passages this run rewrote
-  // Vocabulary (and so spelling-table) changes not yet written, per shard:
-  // one change per entry and batch. (Xapian keeps one map node per
-  // add_spelling call's fragments: several times slower per passage.)
+  // Vocabulary changes not yet written, per shard: one change per entry and
+  // batch, not one per passage.
   std::vector<VocabularyChanges> vocabulary_;
 };
 

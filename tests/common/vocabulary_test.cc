@@ -36,12 +36,6 @@ class VocabularyTest : public ::testing::Test {
     return 0;
   }
 
-  static long SpellingCount(const Xapian::Database& db, const std::string& entry) {
-    Xapian::TermIterator it = db.spellings_begin();
-    it.skip_to(entry);
-    return it != db.spellings_end() && *it == entry ? it.get_termfreq() : 0;
-  }
-
   test_support::TempDir dir_;
   Xapian::WritableDatabase a_, b_;
 };
@@ -68,13 +62,10 @@ TEST_F(VocabularyTest, PassagesAreCountedAndUncounted) {
   Write(a_, {creacion}, +1);
   EXPECT_EQ(CountOf({a_}, creacion), 2);
   EXPECT_EQ(CountOf({a_}, pair), 1);
-  // The spelling table follows the forms: one count per passage.
-  EXPECT_EQ(SpellingCount(a_, schema::SpellingWord("es", "creación")), 2);
 
   Write(a_, {creacion, pair}, -1);
   EXPECT_EQ(CountOf({a_}, creacion), 1);
   EXPECT_EQ(CountOf({a_}, pair), 0);
-  EXPECT_EQ(SpellingCount(a_, schema::SpellingWord("es", "creación")), 1);
   // An entry no passage has any more is gone, not kept at zero.
   const std::string prefix = schema::VocabularyMetaPrefix(pair);
   EXPECT_EQ(a_.metadata_keys_begin(prefix), a_.metadata_keys_end(prefix));

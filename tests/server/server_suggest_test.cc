@@ -92,9 +92,12 @@ TEST_F(ServerTest, DidYouMeanCorrectsWordsNoLanguageHas) {
       {"creatividd", "en", "creativity"},
       {"\"sustainable developmnt\"", "", "\"sustainable development\""},
       {"creativo sostenibel", "", "creativo sostenible"},  // "creativo" matches: kept
-      {"cinema", "", nullptr},                             // known
-      {"gastronomia", "", nullptr},                        // known without its accent
-      {"lighthouse -zqxwv", "", nullptr},                  // nothing close
+      {"musika", "", "música"},            // accents cost nothing: one edit from "musica"
+      {"desgin", "", "design"},            // two neighbours swapped: one edit
+      {"xinema", "", nullptr},             // the first letter is taken as typed
+      {"cinema", "", nullptr},             // known
+      {"gastronomia", "", nullptr},        // known without its accent
+      {"lighthouse -zqxwv", "", nullptr},  // nothing close
       {"cinma creatvity developmnt netwrk", "", "cinema creativity development network"},
       // More unknown words than kMaxCorrectedWords: none (each costs a scan).
       {"cinma creatvity developmnt netwrk citiess", "", nullptr},
