@@ -11,7 +11,6 @@
 #include <mutex>
 #include <set>
 #include <thread>
-#include <unordered_map>
 #include <utility>
 
 #include <xapian.h>
@@ -343,7 +342,7 @@ void Indexer::UncountStored(const Xapian::Document& stored, std::size_t shard) {
   if (passage.ok()) vocabulary_[shard].Count(PassageVocabulary(*passage, analyzer_), -1);
 }
 
-// Commits each shard's transaction with the spelling changes of its passages,
+// Commits each shard's transaction with the vocabulary changes of its passages,
 // shard 0 last: its file records say which files are done, so a run killed
 // between two commits has the next one read again every file whose documents
 // may be missing from some shard (their own records tell which are not).
