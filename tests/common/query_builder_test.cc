@@ -15,7 +15,7 @@
 namespace sarea {
 namespace {
 
-// An in-memory index of passages, and a helper that runs a query over it.
+// A scratch index of passages, and a helper that runs a query over it.
 class QueryBuilderTest : public ::testing::Test {
  protected:
   QueryBuilderTest() : db_(index_.db()), builder_(analyzer_) {}
