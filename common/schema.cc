@@ -54,6 +54,15 @@ std::string WordOfFormTerm(std::string_view term) {
   return space == std::string_view::npos ? "" : std::string(term.substr(space + 1));
 }
 
+std::string_view FoldedOfFormTerm(std::string_view term) {
+  if (term.substr(0, 1) != kFormPrefix) return {};
+  const std::size_t colon = term.find(':');
+  const std::size_t space = term.find(' ');
+  if (colon == std::string_view::npos || space == std::string_view::npos || space < colon)
+    return {};
+  return term.substr(colon + 1, space - colon - 1);
+}
+
 std::string BigramTerm(std::string_view lang, std::string_view first, std::string_view second) {
   return kBigramPrefix + std::string(lang) + ":" + std::string(first) + " " + std::string(second);
 }

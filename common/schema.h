@@ -90,6 +90,9 @@ std::string FormTerm(std::string_view lang, std::string_view folded, std::string
 std::string FormTermPrefix(std::string_view lang, std::string_view folded, bool whole);
 // The spelling in a form term; "" if `term` is not one.
 std::string WordOfFormTerm(std::string_view term);
+// The accent-folded form in a form term (a view into `term`); "" if `term` is
+// not one.
+std::string_view FoldedOfFormTerm(std::string_view term);
 
 // Two consecutive accent-folded words. With `second` cut short, it is the
 // prefix of every bigram whose second word starts with it.

@@ -58,7 +58,7 @@ std::vector<Candidate> WordsStartingWith(const std::vector<Xapian::Database>& sh
   for (const VocabularyEntry& entry :
        ReadVocabulary(shards, schema::FormTermPrefix(lang, prefix, false), kMaxScannedTerms)) {
     if (!schema::ParseFormTerm(entry.term, &term_lang, &word)) continue;
-    const std::string folded = FoldAccents(word);
+    const std::string folded(schema::FoldedOfFormTerm(entry.term));
     Candidate& c = by_folded[folded];
     c.freq += entry.count;
     if (entry.count > best_spelling_freq[folded]) {
@@ -162,27 +162,17 @@ std::string ClosestWord(const std::vector<Xapian::Database>& shards, const std::
   const std::string folded = FoldAccents(word);
   const std::u32string target = CodePoints(folded);
   if (target.empty()) return "";
-  int32_t first_end = 0;
-  UChar32 first;
-  U8_NEXT(folded.data(), first_end, static_cast<int32_t>(folded.size()), first);
   const std::vector<VocabularyEntry> entries = ReadVocabulary(
-      shards, schema::FormTermPrefix(lang, folded.substr(0, first_end), false), kMaxScannedForms);
-  // Entries come in term order ("U<lang>:<folded> <spelling>"): the
-  // spellings of one folded form are together.
-  const auto folded_of = [](const std::string& term) {
-    const std::size_t colon = term.find(':'), space = term.find(' ');
-    return colon == std::string::npos || space == std::string::npos || space < colon
-               ? std::string_view()
-               : std::string_view(term).substr(colon + 1, space - colon - 1);
-  };
+      shards, schema::FormTermPrefix(lang, FirstCodePoints(folded, 1), false), kMaxScannedForms);
+  // Entries come in term order: the spellings of one folded form are together.
   int best_distance = kMaxEditDistance + 1;
   long best_count = 0;
   std::string best;
   for (std::size_t i = 0; i < entries.size();) {
-    const std::string_view form = folded_of(entries[i].term);
+    const std::string_view form = schema::FoldedOfFormTerm(entries[i].term);
     long count = 0, top = 0;
     std::string top_spelling;
-    for (; i < entries.size() && folded_of(entries[i].term) == form; ++i) {
+    for (; i < entries.size() && schema::FoldedOfFormTerm(entries[i].term) == form; ++i) {
       count += entries[i].count;
       if (entries[i].count > top) {
         top = entries[i].count;

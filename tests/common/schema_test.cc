@@ -41,6 +41,9 @@ TEST(Schema, TermsCarryTheirPrefixes) {
   EXPECT_EQ(FormTerm("es", "creacion", "creación"), "Ues:creacion creación");
   EXPECT_EQ(WordOfFormTerm(FormTerm("es", "creacion", "creación")), "creación");
   EXPECT_EQ(WordOfFormTerm("Zes:x"), "");
+  EXPECT_EQ(FoldedOfFormTerm(FormTerm("es", "creacion", "creación")), "creacion");
+  EXPECT_EQ(FoldedOfFormTerm("Zes:creacion"), "");
+  EXPECT_EQ(FoldedOfFormTerm("Ues:creacion"), "");
   EXPECT_EQ(DocTerm("a.txt").substr(0, 1), kDocPrefix);
   EXPECT_EQ(DocTerm("a.txt").size(), 17u);  // long paths stay short
 }
