@@ -267,6 +267,7 @@ class Indexer {
   void LoadSynonyms();
   void DeletePassages(const std::string& doc_id);
   void UncountStored(const Xapian::Document& stored, std::size_t shard);
+  void Uncount(const Passage& stored, std::size_t shard);
   void Commit();
   std::vector<Passage> StoredPassages(const std::string& doc_id);
   void WritePassages(std::vector<Passage> passages, bool replace);
@@ -339,7 +340,11 @@ void Indexer::WriteFileRecord(const std::string& rel, const FileRecord& record) 
 // stored passage's entries are not terms: they come from its text again.
 void Indexer::UncountStored(const Xapian::Document& stored, std::size_t shard) {
   Result<Passage> passage = FromXapianDocument(stored);
-  if (passage.ok()) vocabulary_[shard].Count(PassageVocabulary(*passage, analyzer_), -1);
+  if (passage.ok()) Uncount(*passage, shard);
+}
+
+void Indexer::Uncount(const Passage& stored, std::size_t shard) {
+  vocabulary_[shard].Count(PassageVocabulary(stored, analyzer_), -1);
 }
 
 // Commits each shard's transaction with the vocabulary changes of its passages,
@@ -438,10 +443,9 @@ void Indexer::WritePassages(const PreparedDocument& prepared, bool replace) {
     const Xapian::PostingIterator old = db.postlist_begin(id_term);
     bool same_text = false;
     if (old != db.postlist_end(id_term)) {
-      const Xapian::Document stored = db.get_document(*old);
-      Result<Passage> before = FromXapianDocument(stored);
+      Result<Passage> before = FromXapianDocument(db.get_document(*old));
       same_text = before.ok() && before->text == passage.text && before->lang == passage.lang;
-      if (!same_text) UncountStored(stored, shard);
+      if (!same_text && before.ok()) Uncount(*before, shard);
     }
     if (!same_text) vocabulary_[shard].Count(prepared.vocabularies[i], +1);
     db.replace_document(id_term, doc);
