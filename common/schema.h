@@ -69,6 +69,7 @@ inline constexpr char kMetaFilePrefix[] = "sarea:file:";          // + file key 
 inline constexpr char kMetaSynonyms[] = "sarea:synonyms";         // hash of the synonyms loaded
 inline constexpr char kMetaSynonymPrefix[] = "sarea:synonym:";    // + SynonymKey -> JSON array
 inline constexpr char kMetaVocabularyPrefix[] = "sarea:v:";       // + VocabularyMetaKey
+inline constexpr char kMetaCommit[] = "sarea:commit";  // sharded: the indexer's commit stamp
 
 // A short stable key for any string: 16 lowercase hex digits of XXH3-64.
 std::string HashKey(std::string_view s);

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 #include <utility>
@@ -240,7 +241,12 @@ class Indexer {
  public:
   // `shards`: one database, or the shards of a sharded index in order.
   Indexer(const IndexOptions& options, std::vector<Xapian::WritableDatabase>& shards, bool force)
-      : options_(options), shards_(shards), force_(force), vocabulary_(shards.size()) {}
+      : options_(options),
+        shards_(shards),
+        force_(force),
+        vocabulary_(shards.size()),
+        run_stamp_(schema::HashKey(std::to_string(std::random_device()()) + "/" +
+                                   std::to_string(std::random_device()()))) {}
 
   void Run(const ScannedCorpus& corpus, Report& report);
 
@@ -289,6 +295,11 @@ class Indexer {
   // Vocabulary changes not yet written, per shard: one change per entry and
   // batch, not one per passage.
   std::vector<VocabularyChanges> vocabulary_;
+  // Each commit stamps every shard alike (sharded indexes only): shards whose
+  // stamps differ were left by a run killed between two of their commits.
+  std::string run_stamp_;
+  int commits_ = 0;
+  bool torn_ = false;  // the last run was: the file records cannot be trusted
 };
 
 void Indexer::Tally(const std::string& doc_id, Change change) {
@@ -316,6 +327,12 @@ void Indexer::BeginTransactions() {
   for (Xapian::WritableDatabase& shard : shards_) shard.begin_transaction();
 }
 
+// A file whose record holds its current hash is not read again. In a sharded
+// index that needs every shard to have committed what the record says; after
+// a run killed between two shards' commits they may not have (a document
+// deleted or rewritten in one shard while shard 0's record still names the
+// file's former content, to which the file may come back). Then every file
+// is read again, its documents compared with their own records.
 void Indexer::LoadFileRecords() {
   const std::string prefix = schema::kMetaFilePrefix;
   Xapian::WritableDatabase& db = Catalogue();
@@ -325,6 +342,12 @@ void Indexer::LoadFileRecords() {
     FileRecord& record = records_[j.value("path", "")];
     record.hash = j.value("hash", "");
     record.docs = j.value("docs", std::vector<std::string>{});
+  }
+  const std::string stamp = db.get_metadata(schema::kMetaCommit);
+  for (Xapian::WritableDatabase& shard : shards_)
+    torn_ = torn_ || shard.get_metadata(schema::kMetaCommit) != stamp;
+  if (torn_) {
+    for (auto& [path, record] : records_) record.hash.clear();
   }
 }
 
@@ -352,8 +375,10 @@ void Indexer::Uncount(const Passage& stored, std::size_t shard) {
 // between two commits has the next one read again every file whose documents
 // may be missing from some shard (their own records tell which are not).
 void Indexer::Commit() {
+  const std::string stamp = run_stamp_ + "." + std::to_string(++commits_);
   for (std::size_t shard = shards_.size(); shard-- > 0;) {
     vocabulary_[shard].Apply(shards_[shard]);
+    if (shards_.size() > 1) shards_[shard].set_metadata(schema::kMetaCommit, stamp);
     shards_[shard].commit_transaction();
   }
 }
@@ -625,6 +650,11 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
     db.set_metadata(schema::kMetaAnalyzerVersion, std::to_string(kAnalyzerVersion));
   }
   LoadSynonyms();
+  // After a torn commit, no record says "unchanged" until its file is read
+  // again, even if this run is killed too.
+  if (torn_) {
+    for (const auto& [path, record] : records_) WriteFileRecord(path, record);
+  }
   // Reading and analysis run a few files ahead on a second thread, while this
   // one writes (Xapian's writer is single-threaded): on two cores a full build
   // takes the time of the writing alone.

@@ -351,5 +351,34 @@ TEST_F(IndexerCliTest, ShardedRunsAreIncrementalAndReportPerShard) {
   EXPECT_EQ(Open().get_doccount(), 11u);
 }
 
+// Shard 0 holds the file records and commits last. A run killed after the
+// other shards committed leaves records that name what those shards no
+// longer have: here files are deleted, the run commits, and shard 0 is put
+// back as it was before (as a kill before its commit leaves it); then the
+// files come back as they were, so that their records match them again.
+TEST_F(IndexerCliTest, ARunKilledBetweenShardCommitsIsRepairedByTheNext) {
+  const auto name = [](int i) { return "doc" + std::to_string(i) + ".txt"; };
+  for (int i = 0; i < 12; ++i) Write(name(i), EnglishText("harbour"));
+  Index(0, {"--shards", "3"});
+  const fs::path shard0 = fs::canonical(index_) / "shard-0";
+  fs::copy(shard0, dir_ / "shard-0-before", fs::copy_options::recursive);
+  for (int i = 0; i < 6; ++i) fs::remove(corpus_ / name(i));
+  const json deleted = Index(0);
+  ASSERT_EQ(deleted["deleted"], 6);
+  const int elsewhere = deleted["deleted"].get<int>() - deleted["shards"][0]["deleted"].get<int>();
+  ASSERT_GE(elsewhere, 1) << "some of the deleted documents must live outside shard 0";
+  fs::remove_all(shard0);
+  fs::copy(dir_ / "shard-0-before", shard0, fs::copy_options::recursive);
+  for (int i = 0; i < 6; ++i) Write(name(i), EnglishText("harbour"));
+
+  const json repaired = Index(0);
+  EXPECT_EQ(repaired["added"], elsewhere) << repaired.dump();
+  EXPECT_EQ(repaired["unchanged"], 12 - elsewhere) << repaired.dump();
+  EXPECT_EQ(Open().get_doccount(), 12u);
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(PassagesOf(Open(), name(i)), 1) << name(i);
+  const json again = Index(0);
+  EXPECT_EQ(again["unchanged"], 12) << again.dump();
+}
+
 }  // namespace
 }  // namespace sarea::indexer_test

@@ -149,9 +149,10 @@ std::map<std::string, std::string> Fingerprint(const Xapian::Database& db) {
   for (auto s = db.spellings_begin(); s != db.spellings_end(); ++s) {
     out["spelling " + *s] = std::to_string(s.get_termfreq());
   }
-  // (Synonyms are metadata.)
+  // (Synonyms are metadata. The commit stamp is not content: like a revision
+  // number, it differs between any two runs.)
   for (auto m = db.metadata_keys_begin(); m != db.metadata_keys_end(); ++m) {
-    out["metadata " + *m] = db.get_metadata(*m);
+    if (*m != schema::kMetaCommit) out["metadata " + *m] = db.get_metadata(*m);
   }
   return out;
 }
