@@ -2,6 +2,7 @@
 
 #include <hunspell/hunspell.hxx>
 
+#include <atomic>
 #include <fstream>
 
 #include "common/text.h"
@@ -24,8 +25,12 @@ bool Readable(const std::string& path) { return std::ifstream(path).good(); }
 
 }  // namespace
 
-// Hunspell objects are not thread-safe; each is guarded by its own mutex.
+// Hunspell objects are not thread-safe; each is guarded by its own mutex,
+// and loaded once, by whichever thread needs it first.
 struct Lemmatizer::Dictionary {
+  std::string base;  // the path without ".aff" / ".dic"
+  std::once_flag once;
+  std::atomic<bool> loaded{false};
   std::unique_ptr<Hunspell> hunspell;
   std::mutex mutex;
 };
@@ -35,10 +40,27 @@ Lemmatizer::Lemmatizer(const std::string& dictionary_dir) {
     const std::string base = dictionary_dir + "/" + name;
     if (!Readable(base + ".aff") || !Readable(base + ".dic")) continue;
     auto dictionary = std::make_unique<Dictionary>();
-    dictionary->hunspell =
-        std::make_unique<Hunspell>((base + ".aff").c_str(), (base + ".dic").c_str());
+    dictionary->base = base;
     dictionaries_.emplace(lang, std::move(dictionary));
   }
+}
+
+Hunspell& Lemmatizer::Load(Dictionary& dictionary) {
+  std::call_once(dictionary.once, [&] {
+    dictionary.hunspell = std::make_unique<Hunspell>((dictionary.base + ".aff").c_str(),
+                                                     (dictionary.base + ".dic").c_str());
+    dictionary.loaded = true;
+  });
+  return *dictionary.hunspell;
+}
+
+void Lemmatizer::Preload() const {
+  for (const auto& entry : dictionaries_) Load(*entry.second);
+}
+
+bool Lemmatizer::Loaded(std::string_view lang) const {
+  const auto it = dictionaries_.find(lang);
+  return it != dictionaries_.end() && it->second->loaded;
 }
 
 Lemmatizer::~Lemmatizer() = default;
@@ -57,10 +79,11 @@ std::vector<std::string> Lemmatizer::Lemmas(std::string_view lang, const std::st
   std::vector<std::string> lemmas;
   const auto it = dictionaries_.find(lang);
   if (it == dictionaries_.end() || word.empty()) return lemmas;
+  Hunspell& hunspell = Load(*it->second);
   std::vector<std::string> stems;
   {
     std::lock_guard<std::mutex> lock(it->second->mutex);
-    stems = it->second->hunspell->stem(word);
+    stems = hunspell.stem(word);
   }
   for (auto& stem : stems) {
     if (StartsAlike(word, stem)) lemmas.push_back(NormalizeWord(stem));

@@ -21,19 +21,27 @@ namespace sarea {
 
 class Lemmatizer {
  public:
-  // Loads the dictionaries found in `dictionary_dir` (Debian: /usr/share/hunspell):
+  // Finds the dictionaries in `dictionary_dir` (Debian: /usr/share/hunspell):
   // es_ES for "es". A missing dictionary leaves that language without lemmas.
+  // Each is loaded (~35-100 ms) when first needed, or by Preload().
   explicit Lemmatizer(const std::string& dictionary_dir);
   ~Lemmatizer();
   Lemmatizer(const Lemmatizer&) = delete;
   Lemmatizer& operator=(const Lemmatizer&) = delete;
 
-  // The process-wide instance over the build's dictionary directory, loaded on
-  // first use (loading takes ~100 ms).
+  // The process-wide instance over the build's dictionary directory.
   static std::shared_ptr<const Lemmatizer> Default();
 
   // True when `lang` has a dictionary.
   bool Has(std::string_view lang) const;
+
+  // Loads every dictionary not loaded yet. A thread can call it ahead of the
+  // work that needs them (sarea-index does, while it scans the corpus);
+  // Lemmas() in the meantime waits for the load it needs. Thread-safe.
+  void Preload() const;
+
+  // True once `lang`'s dictionary is in memory.
+  bool Loaded(std::string_view lang) const;
 
   // The lemmas of `word` (normalised: lowercase, accents kept) that start like it
   // (the first two letters, accents folded: "luces" -> "luz", not "propiedad" ->
@@ -43,6 +51,7 @@ class Lemmatizer {
 
  private:
   struct Dictionary;
+  static ::Hunspell& Load(Dictionary& dictionary);
   std::map<std::string, std::unique_ptr<Dictionary>, std::less<>> dictionaries_;
 };
 

@@ -14,6 +14,7 @@
 #include <iostream>
 #include <thread>
 
+#include "common/lemmatizer.h"
 #include "server/http_server.h"
 #include "server/search_engine.h"
 
@@ -96,6 +97,9 @@ int main(int argc, char** argv) {
   RaiseDescriptorLimit(options.edge.max_connections);
 
   const sigset_t stop_signals = BlockStopSignals();
+  // Hunspell's dictionary loads before "listening", not in the first query
+  // that needs it.
+  sarea::Lemmatizer::Default()->Preload();
   sarea::server::SearchEngine engine(index, options.threads, query_time_limit, remote);
   sarea::server::HttpServer server(engine, options);
   const sarea::Result<int> port = server.Bind();

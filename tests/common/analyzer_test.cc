@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "common/lemmatizer.h"
 #include "common/stopwords.h"
 
 namespace sarea {
@@ -14,6 +16,10 @@ namespace {
 bool ShareAKey(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   return std::any_of(a.begin(), a.end(),
                      [&](const std::string& k) { return std::count(b.begin(), b.end(), k) > 0; });
+}
+
+bool Has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
 }
 
 std::string Join(const std::vector<std::string>& v) {
@@ -67,6 +73,30 @@ TEST_F(AnalyzerTest, UnrelatedWordsDoNotMeet) {
   for (const Pair& p : pairs) {
     EXPECT_FALSE(ShareAKey(Keys(p.lang, p.a), Keys(p.lang, p.b))) << p.a << " vs " << p.b;
   }
+}
+
+// A dictionary loads when a word of its language first needs it (an
+// English-only indexer run never pays for Spanish), or ahead, by Preload.
+TEST(LemmatizerTest, LoadsADictionaryWhenFirstNeeded) {
+  const auto lemmatizer = std::make_shared<const Lemmatizer>(SAREA_HUNSPELL_DIR);
+  ASSERT_TRUE(lemmatizer->Has("es"));
+  EXPECT_FALSE(lemmatizer->Loaded("es"));
+  Analyzer analyzer(lemmatizer);
+  analyzer.Analyze("the cities of light", "en");
+  EXPECT_FALSE(lemmatizer->Loaded("es"));
+  EXPECT_TRUE(Has(lemmatizer->Lemmas("es", "luces"), "luz"));
+  EXPECT_TRUE(lemmatizer->Loaded("es"));
+}
+
+// Lemmas() called while another thread preloads waits for the one load.
+TEST(LemmatizerTest, LemmasWaitForAPreloadUnderway) {
+  const auto lemmatizer = std::make_shared<const Lemmatizer>(SAREA_HUNSPELL_DIR);
+  std::thread preload([&] { lemmatizer->Preload(); });
+  EXPECT_TRUE(Has(lemmatizer->Lemmas("es", "luces"), "luz"));
+  preload.join();
+  EXPECT_TRUE(lemmatizer->Loaded("es"));
+  lemmatizer->Preload();  // nothing left to load
+  EXPECT_TRUE(Has(lemmatizer->Lemmas("es", "raíces"), "raíz"));
 }
 
 // Snowball Spanish needs the accent to strip "-ción": stem first, fold after.
