@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 
 #include "common/languages.h"
@@ -142,15 +143,24 @@ Xapian::Query Combine(Xapian::Query::op op, const std::vector<Xapian::Query>& pa
   return Xapian::Query(op, parts.begin(), parts.end());
 }
 
+// What the readings of one query read from the index, kept so that each is
+// read once: the direct and the translated reading of a language look up the
+// same spellings, and every language the same synonyms.
+struct IndexReads {
+  std::map<std::string, std::set<std::string>> keys_of_forms;  // prefix + '\0' + limit
+  std::map<std::string, std::vector<std::string>> synonyms;    // by synonym key
+};
+
 // Builds one language's reading of a parsed query.
 class Reading {
  public:
   // With `via_translation`, the reading matches passages whose translation (in
   // `lang`) has the words: it uses the X terms instead of the Z terms.
-  Reading(Analyzer& analyzer, const std::vector<Xapian::Database>& shards, std::string lang,
-          std::set<std::string>& keys, bool via_translation = false)
+  Reading(Analyzer& analyzer, const std::vector<Xapian::Database>& shards, IndexReads& reads,
+          std::string lang, std::set<std::string>& keys, bool via_translation = false)
       : analyzer_(analyzer),
         shards_(shards),
+        reads_(reads),
         lang_(std::move(lang)),
         keys_(keys),
         via_translation_(via_translation) {}
@@ -204,8 +214,11 @@ class Reading {
   // language), as one term for ranking, as Xapian's own synonyms are.
   Xapian::Query WithSynonyms(const std::string& text, Xapian::Query query) {
     const std::string key = schema::SynonymKey(text);
+    auto stored = reads_.synonyms.find(key);
+    if (stored == reads_.synonyms.end())
+      stored = reads_.synonyms.emplace(key, StoredSynonyms(shards_.front(), key)).first;
     std::vector<Xapian::Query> alternatives = {std::move(query)};
-    for (const std::string& synonym : StoredSynonyms(shards_.front(), key)) {
+    for (const std::string& synonym : stored->second) {
       const std::vector<Token> tokens = analyzer_.Analyze(synonym, lang_);
       if (tokens.empty()) continue;
       alternatives.push_back(tokens.size() == 1
@@ -218,11 +231,20 @@ class Reading {
   // Adds the keys of up to `limit` spellings the index has seen whose form
   // entries start with `prefix`.
   void AddKeysOfForms(const std::string& prefix, std::size_t limit, std::set<std::string>& keys) {
-    for (const VocabularyEntry& entry : ReadVocabulary(shards_, prefix, limit)) {
-      for (const std::string& key : analyzer_.Keys(lang_, schema::WordOfFormTerm(entry.term))) {
-        keys.insert(key);
+    std::string read = prefix;
+    read.push_back('\0');
+    read += std::to_string(limit);
+    auto it = reads_.keys_of_forms.find(read);
+    if (it == reads_.keys_of_forms.end()) {
+      std::set<std::string> found;
+      for (const VocabularyEntry& entry : ReadVocabulary(shards_, prefix, limit)) {
+        for (const std::string& key : analyzer_.Keys(lang_, schema::WordOfFormTerm(entry.term))) {
+          found.insert(key);
+        }
       }
+      it = reads_.keys_of_forms.emplace(std::move(read), std::move(found)).first;
     }
+    keys.insert(it->second.begin(), it->second.end());
   }
 
   // Every key of the word and of the spellings the index has seen with the
@@ -261,6 +283,7 @@ class Reading {
 
   Analyzer& analyzer_;
   const std::vector<Xapian::Database>& shards_;  // synonyms are in each; vocabulary spread
+  IndexReads& reads_;
   std::string lang_;
   std::set<std::string>& keys_;
   bool via_translation_;
@@ -287,12 +310,13 @@ Result<std::vector<std::string>> ReadingLanguages(const std::vector<std::string>
 
 // Adds the readings that match a passage through its translation (X terms).
 Xapian::Query WithTranslations(Analyzer& analyzer, BuiltQuery& built, const ParsedQuery& parsed,
-                               const std::vector<Xapian::Database>& shards,
+                               const std::vector<Xapian::Database>& shards, IndexReads& reads,
                                const std::vector<std::string>& index_langs,
                                const std::vector<std::string>& langs) {
   std::vector<Xapian::Query> crossed;
   for (const std::string& lang : index_langs) {
-    Xapian::Query q = Reading(analyzer, shards, lang, built.keys_by_lang[lang], true).Build(parsed);
+    Xapian::Query q =
+        Reading(analyzer, shards, reads, lang, built.keys_by_lang[lang], true).Build(parsed);
     if (!q.empty()) crossed.push_back(std::move(q));
   }
   if (crossed.empty()) return built.query;
@@ -369,16 +393,18 @@ Result<BuiltQuery> QueryBuilder::Build(std::string_view query,
     Result<std::vector<std::string>> langs =
         ReadingLanguages(index_langs, options.languages, parsed.langs);
     if (!langs.ok()) return langs.status();
+    IndexReads reads;
     std::vector<Xapian::Query> readings;
     for (const std::string& lang : *langs) {
-      Xapian::Query q = Reading(analyzer_, shards, lang, built.keys_by_lang[lang]).Build(parsed);
+      Xapian::Query q =
+          Reading(analyzer_, shards, reads, lang, built.keys_by_lang[lang]).Build(parsed);
       if (!q.empty()) readings.push_back(std::move(q));
       built.languages.push_back(lang);
     }
     built.query =
         readings.empty() ? Xapian::Query::MatchNothing : Combine(Xapian::Query::OP_OR, readings);
     if (options.via_translation)
-      built.query = WithTranslations(analyzer_, built, parsed, shards, index_langs, *langs);
+      built.query = WithTranslations(analyzer_, built, parsed, shards, reads, index_langs, *langs);
     std::vector<Xapian::Query> docs;
     for (const std::string& doc : parsed.docs) docs.emplace_back(schema::DocTerm(doc));
     if (!docs.empty()) {

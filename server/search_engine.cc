@@ -267,29 +267,28 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     }
     const Xapian::Enquire& matched = ordered ? *ordered : enquire;
     // The page's hits, equal weights in passage-id order as above.
+    // (The id comes from the passage's data, which the page reads anyway:
+    // a value read would cost a second lookup per hit.)
     struct PageHit {
       Xapian::MSetIterator it;
-      Xapian::Document doc;
-      std::string id;
+      Passage passage;
     };
     std::vector<PageHit> page;
     for (Xapian::doccount i = skip; i < mset.size() && i < skip + size; ++i) {
       const Xapian::MSetIterator it = mset[i];
-      Xapian::Document doc = it.get_document();
-      std::string id = doc.get_value(schema::kSlotId);
-      page.push_back({it, std::move(doc), std::move(id)});
+      Result<Passage> passage = FromXapianDocument(it.get_document());
+      if (!passage.ok()) return passage.status();
+      page.push_back({it, std::move(passage).value()});
     }
     std::stable_sort(page.begin(), page.end(), [](const PageHit& a, const PageHit& b) {
       const double wa = a.it.get_weight(), wb = b.it.get_weight();
-      return wa != wb ? wa > wb : a.id < b.id;
+      return wa != wb ? wa > wb : a.passage.id < b.passage.id;
     });
     int rank = static_cast<int>(first);
-    for (const PageHit& item : page) {
+    for (PageHit& item : page) {
       const Xapian::MSetIterator& it = item.it;
-      Result<Passage> passage = FromXapianDocument(item.doc);
-      if (!passage.ok()) return passage.status();
       Hit hit;
-      hit.passage = std::move(passage).value();
+      hit.passage = std::move(item.passage);
       hit.rank = ++rank;
       hit.score = it.get_weight();
       hit.snippet =
