@@ -1,4 +1,4 @@
-# Shared by bench/run and bench/scale (sourced): ports, servers, wrk load,
+# Shared by bench/run, bench/scale and bench/soak (sourced): ports, servers, wrk load,
 # medians and the machine line of a results file. Expects $here (bench/),
 # $runs and $duration, and appends each started server's pid to $pids.
 
