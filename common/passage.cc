@@ -1,6 +1,7 @@
 #include "common/passage.h"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <set>
 
@@ -137,11 +138,18 @@ Result<Passage> FromXapianDocument(const Xapian::Document& document) {
   }
   Passage p;
   try {
+    const nlohmann::json& position = j["position"];
+    if (!position.is_number() || !(position.get<double>() >= std::numeric_limits<int>::min() &&
+                                   position.get<double>() <= std::numeric_limits<int>::max())) {
+      return Status::Corruption("document " + std::to_string(document.get_docid()) +
+                                " has malformed passage data: \"position\" is " + position.dump() +
+                                ", not a passage's position");
+    }
+    p.position = position.get<int>();
     p.id = j.value("id", "");
     p.doc = j.value("doc", "");
     p.title = j.value("title", "");
     p.lang = j.value("lang", "");
-    p.position = j.value("position", 0);
     p.text = j.value("text", "");
     p.section = j.value("section", "");
     p.url = j.value("url", "");

@@ -1,6 +1,7 @@
 #include "common/passage.h"
 
 #include <gtest/gtest.h>
+#include <xapian.h>
 
 #include <string>
 #include <vector>
@@ -80,6 +81,89 @@ TEST(PairStatedTranslations, NothingAlikeLeavesBothUnpaired) {
   PairStatedTranslations(en, es);
   EXPECT_EQ(Translations(en), (std::vector<std::string>{"", ""}));
   EXPECT_EQ(Translations(es), (std::vector<std::string>{""}));
+}
+
+Xapian::Document WithData(const std::string& data) {
+  Xapian::Document d;
+  d.set_data(data);
+  return d;
+}
+
+// What the indexer stores is what a search reads back, field by field.
+TEST(FromXapianDocument, ReadsBackEveryField) {
+  Passage p = Make("cities/bilbao.md", 7, "es", "Bilbao, ciudad \"creativa\" del diseño\n\u00e9");
+  p.title = "Bilbao";
+  p.section = "Diseño";
+  p.url = "https://example.org/bilbao?a=1&b=2";
+  p.translation = schema::PassageId("cities/bilbao.md", 8);
+  Result<Passage> back = FromXapianDocument(WithData(PassageToJson(p).dump()));
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back->id, p.id);
+  EXPECT_EQ(back->doc, p.doc);
+  EXPECT_EQ(back->title, p.title);
+  EXPECT_EQ(back->lang, p.lang);
+  EXPECT_EQ(back->position, 7);
+  EXPECT_EQ(back->text, p.text);
+  EXPECT_EQ(back->section, p.section);
+  EXPECT_EQ(back->url, p.url);
+  EXPECT_EQ(back->translation, p.translation);
+
+  p.translation.clear();  // stored as null
+  back = FromXapianDocument(WithData(PassageToJson(p).dump()));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->translation, "");
+}
+
+// Keys it does not know, nested values among them, are skipped; a repeated
+// key counts as its last occurrence.
+TEST(FromXapianDocument, SkipsUnknownKeysAndNestedValues) {
+  Result<Passage> p = FromXapianDocument(
+      WithData(R"({"future":{"id":"nested","text":["x",{"position":"no"}]},"id":"a-0","id":"a-1",)"
+               R"("position":2.0,"text":"hola","extra":[1,null,true],"translation":7,"n":1e400})"));
+  EXPECT_FALSE(p.ok()) << "1e400 overflows a double: not JSON nlohmann reads";
+  p = FromXapianDocument(
+      WithData(R"({"future":{"id":"nested","text":["x",{"position":"no"}]},"id":"a-0","id":"a-1",)"
+               R"("position":2.0,"text":"hola","extra":[1,null,true],"translation":7})"));
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_EQ(p->id, "a-1");
+  EXPECT_EQ(p->position, 2);
+  EXPECT_EQ(p->text, "hola");
+  EXPECT_EQ(p->translation, "") << "a translation that is not a string is none";
+}
+
+// Data that is not a passage's is corruption, said as such, never a crash.
+TEST(FromXapianDocument, RejectsWhatIsNotAPassage) {
+  struct Case {
+    const char* data;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"", "holds no passage data"},
+      {"not json", "holds no passage data"},
+      {R"({"id":"a-0","text":"x","position":1)", "holds no passage data"},  // cut short
+      {R"(["id","a-0"])", "holds no passage data"},
+      {R"("a string")", "holds no passage data"},
+      {"42", "holds no passage data"},
+      {R"({"id":"a-0","text":"x"})", "holds no passage data"},    // no position
+      {R"({"id":"a-0","position":1})", "holds no passage data"},  // no text
+      {R"({"text":"x","position":1})", "holds no passage data"},  // no id
+      {R"({"id":5,"text":"x","position":1})", "has malformed passage data"},
+      {R"({"id":"a-0","text":null,"position":1})", "has malformed passage data"},
+      {R"({"id":"a-0","text":"x","position":"1"})", R"("position" is "1")"},
+      {R"({"id":"a-0","text":"x","position":null})", R"("position" is null)"},
+      // (Cast to int, it would be undefined behaviour.)
+      {R"({"id":"a-0","text":"x","position":1e12})", R"("position" is 1000000000000.0)"},
+      {R"({"id":"a-0","text":{"x":1},"position":1})", "has malformed passage data"},
+      {R"({"id":"a-0","text":["x"],"position":1})", "has malformed passage data"},
+      {R"({"id":"a-0","text":"x","position":1,"lang":true})", "has malformed passage data"},
+  };
+  for (const Case& c : cases) {
+    const Result<Passage> p = FromXapianDocument(WithData(c.data));
+    ASSERT_FALSE(p.ok()) << c.data;
+    EXPECT_EQ(p.status().code(), StatusCode::kCorruption) << c.data;
+    EXPECT_NE(p.status().message().find(c.says), std::string::npos)
+        << c.data << " -> " << p.status().message();
+  }
 }
 
 }  // namespace
