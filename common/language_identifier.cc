@@ -24,6 +24,29 @@ constexpr int kFullWeightWords = 15;
 constexpr int kMinReliableWords = 4;
 // A confident passage's best score must beat the runner-up by this much.
 constexpr double kConfidentMargin = 0.4;
+// Prose has at least this share of plain words (see LanguageEvidence::prose).
+constexpr double kMinPlainShare = 0.8;
+
+// A word as the splitter gives it, with a digit or a character that joins
+// the parts of names, numbers and addresses rather than of words.
+bool Technical(std::string_view word) {
+  return word.find_first_of("0123456789._:@/") != std::string_view::npos;
+}
+
+// A command line: a shell prompt ("$ ls", "# apt install") first.
+bool Command(std::string_view text) {
+  const std::size_t start = text.find_first_not_of(" \t\r\n");
+  return start != std::string_view::npos && text.size() > start + 1 &&
+         (text[start] == '$' || text[start] == '#') && text[start + 1] == ' ';
+}
+
+bool HasStopwordList(const std::string& lang) {
+  static const std::set<std::string> langs = [] {
+    const std::vector<std::string> all = StopwordLanguages();
+    return std::set<std::string>(all.begin(), all.end());
+  }();
+  return langs.count(lang) > 0;
+}
 
 struct Cld2Result {
   std::map<std::string, double> shares;  // language -> fraction of the text
@@ -100,9 +123,12 @@ LanguageEvidence LanguageIdentifier::Score(std::string_view text) {
   LanguageEvidence e;
   std::map<std::string, int> hits;
   bool any_stopword = false;
+  int plain = 0;
   for (const WordSpan& span : splitter_.Split(text)) {
     ++e.words;
-    const std::string word = NormalizeWord(text.substr(span.begin, span.end - span.begin));
+    const std::string_view raw = text.substr(span.begin, span.end - span.begin);
+    plain += Technical(raw) ? 0 : 1;
+    const std::string word = NormalizeWord(raw);
     for (const std::string& lang : StopwordLanguagesOf(word)) ++hits[lang], any_stopword = true;
   }
   for (const auto& [lang, count] : hits) {
@@ -120,8 +146,11 @@ LanguageEvidence LanguageIdentifier::Score(std::string_view text) {
   e.reliable = !e.best.empty() && cld2.reliable && e.words >= kMinReliableWords &&
                cld2.shares.count(e.best) > 0;
   e.weak = !any_stopword && !e.reliable;
-  e.confident = e.reliable && e.words >= options_.min_confident_words &&
+  e.code = Command(text) || plain < kMinPlainShare * e.words;
+  e.confident = e.reliable && !e.code && e.words >= options_.min_confident_words &&
                 best_score - SecondBest(e.scores, e.best) >= kConfidentMargin;
+  e.prose = !e.best.empty() && !e.code && text.find("://") == std::string_view::npos &&
+            (hits.count(e.best) > 0 || !HasStopwordList(e.best));
   return e;
 }
 
@@ -160,8 +189,16 @@ std::vector<std::string> LanguageIdentifier::IdentifyPassages(
     if (!langs[i].empty()) continue;
     std::string choice = ChooseAmong(evidence[i], candidates);
     // A short passage in a language foreign to the document ("Sorkuntza eta
-    // berrikuntza" in an English-Spanish text) keeps CLD2's sure answer.
-    if (choice.empty() && evidence[i].reliable) choice = evidence[i].best;
+    // berrikuntza" in an English-Spanish text) keeps CLD2's sure answer if it
+    // reads as prose; code and addresses take their neighbour's language
+    // (CLD2's answer only if they have no neighbour).
+    if (choice.empty() && evidence[i].reliable) {
+      if (!evidence[i].prose) {
+        weak_guesses[i] = evidence[i].best;
+        continue;
+      }
+      choice = evidence[i].best;
+    }
     (evidence[i].weak ? weak_guesses[i] : langs[i]) = choice;
   }
   FillFromNeighbours(langs, weak_guesses);

@@ -7,7 +7,10 @@
 // only when it is long and CLD2 is sure. The other passages choose among the
 // languages of the document's confident passages (or, failing those, the
 // collection's expected languages), and take their neighbour's language when
-// nothing speaks for any candidate.
+// nothing speaks for any candidate. A short passage of another language keeps
+// CLD2's sure answer only if it reads as prose in it: CLD2 is as sure of
+// Vietnamese for "auto eth0 iface eth0 inet dhcp" and of Danish for an Apache
+// URL, which belong to their document's language like any code.
 //
 // Not thread-safe (it owns a WordSplitter): one per thread.
 #ifndef SAREA_COMMON_LANGUAGE_IDENTIFIER_H_
@@ -26,9 +29,16 @@ struct LanguageEvidence {
   std::map<std::string, double> scores;  // by language code; higher is likelier
   std::string best;                      // highest score, or "" when no evidence
   int words = 0;
-  bool reliable = false;   // CLD2 says reliable, and its answer is `best`
-  bool weak = false;       // CLD2 unsure and not one stopword: a neighbour knows better
-  bool confident = false;  // long enough and CLD2 sure: decided without context
+  bool reliable = false;  // CLD2 says reliable, and its answer is `best`
+  bool weak = false;      // CLD2 unsure and not one stopword: a neighbour knows better
+  // A command line ("$ ls -l"), or more than a fifth of its words with digits
+  // or joiners ("eth0", "2.4", "httpd.apache.org", "unconfined_u:r"): CLD2
+  // is sure of some language for any of it.
+  bool code = false;
+  bool confident = false;  // long enough, not code, and CLD2 sure: decided without context
+  // Reads as prose in `best`: not code, no address ("https://"), and one of
+  // `best`'s stopwords when sarea has a list for it.
+  bool prose = false;
 };
 
 struct LanguageIdentifierOptions {

@@ -126,6 +126,43 @@ TEST(LanguageIdentifier, SureForeignShortPassageKeepsItsLanguage) {
   EXPECT_EQ(identifier.IdentifyPassages(texts, {})[1], "eu");
 }
 
+// Code, commands and addresses take their document's language, not CLD2's
+// sure answer: in the Debian handbook it called an interface stanza
+// Vietnamese, Apache's URLs Danish, a figure caption Portuguese.
+TEST(LanguageIdentifier, CodeAndAddressesTakeTheDocumentsLanguage) {
+  LanguageIdentifier identifier;
+  const std::vector<std::string> english = {
+      "The network covers seven creative areas: crafts and popular arts, digital arts, cinema, "
+      "design, gastronomy, literature and music.",
+      "auto eth0 iface eth0 inet dhcp",
+      "auto br0 iface br0 inet dhcp bridge-ports eth0",
+      "→ https://httpd.apache.org/docs/2.4/mod/mod_ssl.html",
+      "→ https://kernel.org/pub/linux/kernel/",
+      "# apt --reinstall install postfix",
+      "$ dpkg --compare-versions 2.6.0~pre3-1 lt 2.6.0-1 $ echo $? 0",
+      "$ id -Z unconfined_u:unconfined_r:unconfined_t:s0-s0:c0.c1023",
+      // Long enough to be decided alone, were they prose (CLD2: Welsh, Kinyarwanda).
+      "auto wlp4s0 iface wlp4s0 inet dhcp wpa-ssid Falcot wpa-psk "
+      "ccb290fd4fe6b22935cbae31449e050edd02ad44627b16ce0151668f5f53c01b",
+      "$ ls test.txt -rw-r--r-- 1 daniel daniel 0 18. Nov 01:07 test.txt $ chmod u+X test.txt "
+      "$ ls test.txt -rw-r--r-- 1 daniel daniel 0 18. Nov 01:07 test.txt",
+  };
+  const std::vector<std::string> langs = identifier.IdentifyPassages(english, {});
+  for (std::size_t i = 1; i < english.size(); ++i) EXPECT_EQ(langs[i], "en") << english[i];
+  const std::vector<std::string> spanish = {
+      "La Red de Ciudades Creativas de la UNESCO se creó en 2004 para promover la cooperación "
+      "entre las ciudades que identifican la creatividad como elemento estratégico.",
+      "Figura 4.9. Particionado guiado",
+      "# Secretos para autenticación utilizando CHAP # cliente servidor secreto dirección IP "
+      "vpn pptp f@Lc3au * FALCOT\\vpn pptp f@Lc3au *",
+      // Prose with an address and a number is still prose: decided alone.
+      "See https://en.unesco.org/creative-cities for the list of the 295 creative cities and "
+      "the seven fields they have chosen to work in together.",
+  };
+  EXPECT_EQ(identifier.IdentifyPassages(spanish, {}),
+            (std::vector<std::string>{"es", "es", "es", "en"}));
+}
+
 TEST(LanguageIdentifier, NoEvidenceTakesTheNeighbour) {
   LanguageIdentifier identifier;
   const std::vector<std::string> texts = {
