@@ -305,6 +305,86 @@ TEST_F(IndexerCliTest, AnalyzePrintsOneJsonLinePerPassageAndWritesNoIndex) {
   EXPECT_FALSE(fs::exists(dir_ / "data")) << "--analyze must not create the default index";
 }
 
+// ------------------------------------------------------------ edited files
+
+// Everything a search sees of an index: each passage (by id) with its data,
+// values, terms, frequencies and positions; every term's frequencies; the
+// metadata (records, vocabulary, synonyms).
+std::map<std::string, std::string> Contents(const Xapian::Database& db) {
+  std::map<std::string, std::string> out;
+  out["doccount"] = std::to_string(db.get_doccount());
+  for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) {
+    out["term " + *t] =
+        std::to_string(t.get_termfreq()) + "/" + std::to_string(db.get_collection_freq(*t));
+  }
+  const std::string q = schema::kPassageIdPrefix;
+  for (auto t = db.allterms_begin(q); t != db.allterms_end(q); ++t) {
+    const Xapian::docid id = *db.postlist_begin(*t);
+    const Xapian::Document doc = db.get_document(id);
+    std::string terms;
+    for (auto term = doc.termlist_begin(); term != doc.termlist_end(); ++term) {
+      terms += *term + ":" + std::to_string(term.get_wdf()) + "@";
+      for (auto pos = db.positionlist_begin(id, *term); pos != db.positionlist_end(id, *term);
+           ++pos)
+        terms += std::to_string(*pos) + ",";
+      terms += " ";
+    }
+    std::string values;
+    for (auto v = doc.values_begin(); v != doc.values_end(); ++v)
+      values += std::to_string(v.get_valueno()) + "=" + *v + ";";
+    out["passage " + *t] = doc.get_data() + "|" + values + "|" + terms;
+  }
+  for (auto m = db.metadata_keys_begin(); m != db.metadata_keys_end(); ++m)
+    out["metadata " + *m] = db.get_metadata(*m);
+  return out;
+}
+
+// Whatever the edit of a document (a paragraph appended, one inserted first
+// so that every passage id moves to other text, some removed, translations
+// re-paired), the index ends as a fresh build of the same corpus would be:
+// passages, terms and their frequencies, positions, vocabulary counts.
+TEST_F(IndexerCliTest, EditedDocumentsEndAsAFreshBuild) {
+  const std::string en[] = {EnglishText("harbour"), EnglishText("lighthouse"),
+                            EnglishText("market"), EnglishText("festival"), EnglishText("library")};
+  const std::string es[] = {
+      "El puerto fue el tema de una larga conversación entre los vecinos, que acordaron que "
+      "toda la ciudad debía saberlo antes del invierno.\n",
+      "El faro fue el tema de una larga conversación entre los vecinos, que acordaron que toda "
+      "la ciudad debía saberlo antes del invierno.\n",
+      "El mercado fue el tema de una larga conversación entre los vecinos, que acordaron que "
+      "toda la ciudad debía saberlo antes del invierno.\n"};
+  const std::vector<std::vector<std::string>> versions = {
+      {en[0], es[0], en[1], es[1], en[2]},
+      {en[0], es[0], en[1], es[1], en[2], es[2]},         // appended
+      {en[3], en[0], es[0], en[1], es[1], en[2], es[2]},  // inserted first
+      {en[3], en[0], en[1], es[1], es[2]},                // some removed
+      {en[4]},                                            // one left
+      {en[4], es[0], en[0]},                              // grown again
+  };
+  for (std::size_t v = 0; v < versions.size(); ++v) {
+    std::string text;
+    for (const std::string& paragraph : versions[v]) text += paragraph + "\n";
+    Write("edited.txt", text);
+    Write("other.txt", EnglishText("museum"));
+    const json report = Index(0);
+    if (v > 0) EXPECT_EQ(report["updated"], 1) << report.dump();
+    const fs::path fresh = dir_ / ("fresh-" + std::to_string(v));
+    const RunResult built =
+        Run({"--corpus", corpus_.string(), "--index", fresh.string(), "--json"});
+    ASSERT_EQ(built.exit_code, 0) << built.err;
+    const auto expected = Contents(Xapian::Database(fresh.string()));
+    const auto got = Contents(Open());
+    for (const auto& [key, value] : expected) {
+      const auto it = got.find(key);
+      EXPECT_TRUE(it != got.end() && it->second == value)
+          << "version " << v << ", " << key << ":\n fresh: " << value
+          << "\n edited: " << (it == got.end() ? "absent" : it->second);
+    }
+    for (const auto& [key, value] : got)
+      EXPECT_TRUE(expected.count(key)) << "version " << v << ", only when edited: " << key;
+  }
+}
+
 // ------------------------------------------------------------------ shards
 
 // The shards a report's documents went to: shard name -> its counts.
