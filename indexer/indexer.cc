@@ -271,12 +271,13 @@ class Indexer {
   void IndexDocument(const SourceDocument& doc, const std::string& rel, PreparedDocument& prepared);
   void DeleteDocument(const std::string& doc_id);
   void RemoveVanished(const std::set<std::string>& present);
+  void RemoveOrphans(const std::set<std::string>& present);
   void ApplyStatedPairs();
   void LoadSynonyms();
   void DeletePassages(const std::string& doc_id);
   void UncountStored(const Xapian::Document& stored, std::size_t shard);
   void Uncount(const Passage& stored, std::size_t shard);
-  void Commit();
+  void Commit(bool last);
   std::vector<Passage> StoredPassages(const std::string& doc_id);
   void WritePassages(std::vector<Passage> passages, bool replace);
   void WritePassages(const PreparedDocument& prepared, bool replace);
@@ -294,6 +295,7 @@ class Indexer {
   std::map<std::string, FileRecord> records_;       // by path, as committed before
   std::map<std::string, std::string> doc_sources_;  // doc id -> path, this run
   std::set<std::string> reindexed_;                 // docs whose passages this run rewrote
+  std::set<std::string> read_;                      // files read and parsed this run
   // Vocabulary changes not yet written, per shard: one change per entry and
   // batch, not one per passage.
   std::vector<VocabularyChanges> vocabulary_;
@@ -376,11 +378,18 @@ void Indexer::Uncount(const Passage& stored, std::size_t shard) {
 // shard 0 last: its file records say which files are done, so a run killed
 // between two commits has the next one read again every file whose documents
 // may be missing from some shard (their own records tell which are not).
-void Indexer::Commit() {
+//
+// A run that found the shards torn keeps them marked so (shard 0's stamp
+// differs) until its last commit: what it repairs is only known at its end
+// (RemoveOrphans), so a kill before that must leave the next run repairing.
+void Indexer::Commit(bool last) {
   const std::string stamp = run_stamp_ + "." + std::to_string(++commits_);
   for (std::size_t shard = shards_.size(); shard-- > 0;) {
     vocabulary_[shard].Apply(shards_[shard]);
-    if (shards_.size() > 1) shards_[shard].set_metadata(schema::kMetaCommit, stamp);
+    if (shards_.size() > 1) {
+      shards_[shard].set_metadata(schema::kMetaCommit,
+                                  shard == 0 && torn_ && !last ? stamp + " repairing" : stamp);
+    }
     shards_[shard].commit_transaction();
   }
 }
@@ -577,6 +586,7 @@ bool Indexer::ProcessFile(PreparedFile file) {
     return false;
   }
   for (const std::string& error : file.read.record_errors) Fail(rel, error);
+  read_.insert(rel);
   FileRecord record{file.read.record_errors.empty() ? file.hash : "", {}};
   for (std::size_t i = 0; i < file.read.documents.size(); ++i) {
     const SourceDocument& doc = file.read.documents[i];
@@ -596,6 +606,27 @@ bool Indexer::ProcessFile(PreparedFile file) {
   }
   WriteFileRecord(rel, record);
   return true;
+}
+
+// After a torn commit the file records do not name every document the other
+// shards hold: a document a killed run added there (or moved to another
+// file) may be in no record of shard 0. Its own record names its file; when
+// that file is gone, or was read in this run without it, the document goes.
+// (Every file is read in such a run; one that could not be read keeps its
+// documents, as always.)
+void Indexer::RemoveOrphans(const std::set<std::string>& present) {
+  const std::string prefix = schema::kMetaDocPrefix;
+  std::vector<std::string> orphans;
+  for (Xapian::WritableDatabase& db : shards_) {
+    for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it) {
+      const nlohmann::json j = nlohmann::json::parse(db.get_metadata(*it), nullptr, false);
+      if (!j.is_object() || !j.contains("doc")) continue;
+      const std::string id = j.value("doc", ""), source = j.value("source", "");
+      if (!doc_sources_.count(id) && (!present.count(source) || read_.count(source)))
+        orphans.push_back(id);
+    }
+  }
+  for (const std::string& id : orphans) DeleteDocument(id);
 }
 
 void Indexer::RemoveVanished(const std::set<std::string>& present) {
@@ -682,14 +713,16 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
     in_batch += ProcessFile(queue.Pop()) ? 1 : 0;
     progress.Advance();
     if (in_batch >= options_.batch_files) {
-      Commit();
+      Commit(/*last=*/false);
       BeginTransactions();
       in_batch = 0;
     }
   }
-  RemoveVanished(std::set<std::string>(corpus.files.begin(), corpus.files.end()));
+  const std::set<std::string> present(corpus.files.begin(), corpus.files.end());
+  RemoveVanished(present);
+  if (torn_) RemoveOrphans(present);
   ApplyStatedPairs();
-  Commit();
+  Commit(/*last=*/true);
   for (std::size_t shard = 0; shard < shards_.size(); ++shard) {
     for (const std::string& lang : IndexLanguages(shards_[shard])) {
       const int n = static_cast<int>(shards_[shard].get_termfreq(schema::LangTerm(lang)));

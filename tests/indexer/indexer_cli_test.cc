@@ -460,5 +460,36 @@ TEST_F(IndexerCliTest, ARunKilledBetweenShardCommitsIsRepairedByTheNext) {
   EXPECT_EQ(again["unchanged"], 12) << again.dump();
 }
 
+// The same torn commit, for documents shard 0 never heard of: files added
+// by the killed run (their documents committed in shards 1 and 2, their
+// records not in shard 0), then removed. Their documents' own records name
+// the files; the next run removes them.
+TEST_F(IndexerCliTest, ARunKilledBetweenShardCommitsLeavesNoOrphans) {
+  const auto name = [](const std::string& prefix, int i) {
+    return prefix + std::to_string(i) + ".txt";
+  };
+  for (int i = 0; i < 12; ++i) Write(name("doc", i), EnglishText("harbour"));
+  Index(0, {"--shards", "3"});
+  const fs::path shard0 = fs::canonical(index_) / "shard-0";
+  fs::copy(shard0, dir_ / "shard-0-before", fs::copy_options::recursive);
+  for (int i = 0; i < 6; ++i) Write(name("new", i), EnglishText("lighthouse"));
+  const json added = Index(0);
+  ASSERT_EQ(added["added"], 6);
+  ASSERT_GE(added["added"].get<int>() - added["shards"][0]["added"].get<int>(), 1)
+      << "some of the new documents must live outside shard 0";
+  fs::remove_all(shard0);
+  fs::copy(dir_ / "shard-0-before", shard0, fs::copy_options::recursive);
+  for (int i = 0; i < 6; ++i) fs::remove(corpus_ / name("new", i));
+
+  const json repaired = Index(0);
+  EXPECT_EQ(repaired["unchanged"], 12) << repaired.dump();
+  EXPECT_EQ(Open().get_doccount(), 12u);
+  for (int i = 0; i < 6; ++i) EXPECT_EQ(PassagesOf(Open(), name("new", i)), 0) << name("new", i);
+  EXPECT_EQ(DistinctDocuments(Open()), 12);
+  const json again = Index(0);
+  EXPECT_EQ(again["unchanged"], 12) << again.dump();
+  EXPECT_EQ(again["deleted"], 0) << again.dump();
+}
+
 }  // namespace
 }  // namespace sarea::indexer_test
