@@ -275,6 +275,7 @@ class Indexer {
   void ApplyStatedPairs();
   void LoadSynonyms();
   void DeletePassages(const std::string& doc_id);
+  void DeletePassagesBeyond(const std::string& doc_id, const std::set<std::string>& kept);
   void UncountStored(const Xapian::Document& stored, std::size_t shard);
   void Uncount(const Passage& stored, std::size_t shard);
   void Commit(bool last);
@@ -404,6 +405,21 @@ void Indexer::DeletePassages(const std::string& doc_id) {
   db.delete_document(term);
 }
 
+// Deletes the passages of `doc_id` whose ids are not in `kept`.
+void Indexer::DeletePassagesBeyond(const std::string& doc_id, const std::set<std::string>& kept) {
+  const std::string term = schema::DocTerm(doc_id);
+  const std::size_t shard = ShardIndex(doc_id);
+  Xapian::WritableDatabase& db = shards_[shard];
+  std::vector<Xapian::docid> gone;
+  for (auto it = db.postlist_begin(term); it != db.postlist_end(term); ++it) {
+    const Xapian::Document stored = db.get_document(*it);
+    if (kept.count(stored.get_value(schema::kSlotId))) continue;
+    UncountStored(stored, shard);
+    gone.push_back(*it);
+  }
+  for (const Xapian::docid id : gone) db.delete_document(id);
+}
+
 void Indexer::DeleteDocument(const std::string& doc_id) {
   DeletePassages(doc_id);
   Home(doc_id).set_metadata(schema::DocMetaKey(doc_id), "");
@@ -427,8 +443,18 @@ void Indexer::IndexDocument(const SourceDocument& doc, const std::string& rel,
     return;
   }
   const std::vector<Passage>& passages = prepared.passages;
-  DeletePassages(doc.id);
-  WritePassages(prepared, /*replace=*/false);
+  // A passage's id is its document and position: a new version of the
+  // document replaces its passages id by id, and Xapian then writes only
+  // what differs (an appended paragraph leaves the others nearly untouched;
+  // deleting them all and adding them again rewrote every posting).
+  if (db.term_exists(schema::DocTerm(doc.id))) {
+    std::set<std::string> kept;
+    for (const Passage& p : passages) kept.insert(p.id);
+    DeletePassagesBeyond(doc.id, kept);
+    WritePassages(prepared, /*replace=*/true);
+  } else {
+    WritePassages(prepared, /*replace=*/false);
+  }
   for (const Passage& p : passages) ++report_->indexed[p.lang];
   // No "paired_with": a stated pairing is (re)applied at the end of the run,
   // and a run killed before that applies it next time.
