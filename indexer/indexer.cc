@@ -395,15 +395,7 @@ void Indexer::Commit(bool last) {
   }
 }
 
-void Indexer::DeletePassages(const std::string& doc_id) {
-  const std::string term = schema::DocTerm(doc_id);
-  const std::size_t shard = ShardIndex(doc_id);
-  Xapian::WritableDatabase& db = shards_[shard];
-  for (auto it = db.postlist_begin(term); it != db.postlist_end(term); ++it) {
-    UncountStored(db.get_document(*it), shard);
-  }
-  db.delete_document(term);
-}
+void Indexer::DeletePassages(const std::string& doc_id) { DeletePassagesBeyond(doc_id, {}); }
 
 // Deletes the passages of `doc_id` whose ids are not in `kept`.
 void Indexer::DeletePassagesBeyond(const std::string& doc_id, const std::set<std::string>& kept) {
