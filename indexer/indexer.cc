@@ -701,11 +701,6 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
     db.set_metadata(schema::kMetaAnalyzerVersion, std::to_string(kAnalyzerVersion));
   }
   LoadSynonyms();
-  // After a torn commit, no record says "unchanged" until its file is read
-  // again, even if this run is killed too.
-  if (torn_) {
-    for (const auto& [path, record] : records_) WriteFileRecord(path, record);
-  }
   // Reading and analysis run a few files ahead on a second thread, while this
   // one writes (Xapian's writer is single-threaded): on two cores a full build
   // takes the time of the writing alone.
