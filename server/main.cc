@@ -69,12 +69,6 @@ int main(int argc, char** argv) {
                  "connections served at once; more are answered 503")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
-  double query_time_limit = sarea::server::SearchEngine::kTimeBudgetSeconds;
-  app.add_option("--query-time-limit", query_time_limit,
-                 "seconds a search counts matches before its total becomes an estimate "
-                 "(0: no limit)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 3600.0));
   double request_timeout = options.edge.head_timeout.count() / 1000.0;
   app.add_option("--request-timeout", request_timeout,
                  "seconds a client has to send a request head (else 408)")
@@ -100,7 +94,7 @@ int main(int argc, char** argv) {
   // Hunspell's dictionary loads before "listening", not in the first query
   // that needs it.
   sarea::Lemmatizer::Default()->Preload();
-  sarea::server::SearchEngine engine(index, options.threads, query_time_limit, remote);
+  sarea::server::SearchEngine engine(index, options.threads, remote);
   sarea::server::HttpServer server(engine, options);
   const sarea::Result<int> port = server.Bind();
   if (!port.ok()) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <optional>
 
 #include <xapian.h>
@@ -45,6 +46,10 @@ class SearchEngine::Searcher {
   const std::vector<Xapian::Database>& shards() const { return shards_; }
   // The shards left out of this answer because they were down.
   const std::vector<std::string>& down() const { return down_; }
+  // Whether a shard is served by xapian-tcpsrv.
+  bool remote() const {
+    return std::any_of(specs_.begin(), specs_.end(), [](const ShardSpec& s) { return s.remote(); });
+  }
   Analyzer& analyzer() { return analyzer_; }
   QueryBuilder& builder() { return builder_; }
 
@@ -125,9 +130,8 @@ class SearchEngine::Lease {
   Searcher* searcher_;
 };
 
-SearchEngine::SearchEngine(std::string index, int searchers, double time_limit,
-                           RemoteOptions remote)
-    : index_(std::move(index)), time_limit_(time_limit) {
+SearchEngine::SearchEngine(std::string index, int searchers, RemoteOptions remote)
+    : index_(std::move(index)) {
   for (int i = 0; i < std::max(1, searchers); ++i) {
     searchers_.push_back(std::make_unique<Searcher>(index_, remote));
     idle_.push_back(searchers_.back().get());
@@ -206,9 +210,45 @@ Xapian::doccount CountMatches(Xapian::Database& db, Xapian::Query query, const s
   return enquire.get_mset(0, 0, upto).get_matches_estimated();
 }
 
-std::map<std::string, unsigned> CountsOf(const Xapian::ValueCountMatchSpy& spy) {
-  std::map<std::string, unsigned> counts;
-  for (auto it = spy.values_begin(); it != spy.values_end(); ++it) counts[*it] = it.get_termfreq();
+// Passages per language among the matches a search shows it, and among the
+// first `limit` of them. Xapian shows a match spy every match, in document
+// order, until it has counted as many as it was asked to; after that mostly
+// those that may still make the page, the heaviest: a sample biased to one
+// language when that language's words weigh more. The first ones are as fair
+// a sample as the document order. (Over remote shards, Xapian's own
+// ValueCountMatchSpy: a spy of ours would have to be registered with
+// xapian-tcpsrv.)
+class LanguageCounts : public Xapian::MatchSpy {
+ public:
+  struct Counts {
+    std::map<std::string, unsigned> by_lang;
+    Xapian::doccount seen = 0;
+  };
+  explicit LanguageCounts(Xapian::doccount limit) : limit_(limit) {}
+  void operator()(const Xapian::Document& doc, double) override {
+    const std::string lang = doc.get_value(schema::kSlotLang);
+    ++all_.seen;
+    ++all_.by_lang[lang];
+    if (first_.seen == limit_) return;
+    ++first_.seen;
+    ++first_.by_lang[lang];
+  }
+  const Counts& all() const { return all_; }
+  const Counts& first() const { return first_; }
+
+ private:
+  Xapian::doccount limit_;
+  Counts all_, first_;
+};
+
+// The facets of a search of `total` matches: `all` when they are all of
+// them, else the `first` ones scaled to `total` (then an estimate).
+std::map<std::string, unsigned> Facets(const LanguageCounts::Counts& all,
+                                       const LanguageCounts::Counts& first, unsigned total) {
+  if (all.seen >= total || first.seen == 0) return all.by_lang;
+  std::map<std::string, unsigned> counts = first.by_lang;
+  const double scale = static_cast<double>(total) / first.seen;
+  for (auto& [lang, count] : counts) count = static_cast<unsigned>(std::lround(count * scale));
   return counts;
 }
 
@@ -227,13 +267,17 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     const auto make_enquire = [&] {
       Xapian::Enquire enquire(s.db());
       enquire.set_query(query);
-      if (time_limit_ > 0) enquire.set_time_limit(time_limit_);
       if (request.group_pairs) enquire.set_collapse_key(schema::kSlotPair);
       return enquire;
     };
     Xapian::Enquire enquire = make_enquire();
-    Xapian::ValueCountMatchSpy langs(schema::kSlotLang);
-    enquire.add_matchspy(&langs);
+    LanguageCounts sample(kExactCountUpTo);
+    Xapian::ValueCountMatchSpy remote_langs(schema::kSlotLang);
+    if (s.remote()) {
+      enquire.add_matchspy(&remote_langs);
+    } else {
+      enquire.add_matchspy(&sample);
+    }
     const Xapian::doccount first = static_cast<Xapian::doccount>((request.page - 1) * request.size);
     const Xapian::doccount size = static_cast<Xapian::doccount>(request.size);
     // The page with one hit more on each side, to see whether hits of equal
@@ -244,7 +288,15 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     SearchResponse response;
     response.total = mset.get_matches_estimated();
     response.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-    response.lang_facets = CountsOf(langs);
+    if (s.remote()) {
+      LanguageCounts::Counts counts;
+      for (auto it = remote_langs.values_begin(); it != remote_langs.values_end(); ++it)
+        counts.by_lang[*it] = it.get_termfreq();
+      counts.seen = remote_langs.get_total();
+      response.lang_facets = Facets(counts, counts, response.total);
+    } else {
+      response.lang_facets = Facets(sample.all(), sample.first(), response.total);
+    }
     response.relaxed = built->relaxed;
     response.partial = !s.down().empty();
     const auto weight = [](const Xapian::MSet& m, Xapian::doccount i) { return m[i].get_weight(); };

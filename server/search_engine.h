@@ -53,7 +53,8 @@ struct SearchResponse {
   std::vector<Hit> hits;
   unsigned total = 0;  // matching passages (an estimate unless total_exact)
   bool total_exact = true;
-  std::map<std::string, unsigned> lang_facets;  // passages per language over all matches
+  // Passages per language over all matches (estimates unless total_exact).
+  std::map<std::string, unsigned> lang_facets;
   bool relaxed = false;  // the query did not parse and was read as plain words
   // The query with its unknown words corrected, when that finds something and
   // at least as much; else "".
@@ -90,19 +91,17 @@ struct RemoteOptions {
 
 class SearchEngine {
  public:
-  // Facet counts are exact up to this many matches.
-  static constexpr unsigned kExactCountUpTo = 10000;
-  // By default a query stops counting matches beyond its page after this long
-  // (seconds): the page is still the best, its total and facets estimates.
-  static constexpr double kTimeBudgetSeconds = 2.0;
+  // A search counts its matches up to this many (which bounds what counting
+  // costs); beyond, its total is Xapian's estimate, and its facets are those
+  // of the first matches, scaled to that total. (No time limit: Xapian 1.4's
+  // Enquire::set_time_limit can write into the matcher's stack after it has
+  // returned, when the limit expires as the match ends.)
+  static constexpr unsigned kExactCountUpTo = 1000;
 
   // `index` is the index path as sarea-index was given it, or a stub database
   // listing local and remote shards (common/shards.h); it need not exist yet
   // (calls then fail with kUnavailable until it does). `searchers` >= 1.
-  // `time_limit`: seconds per query as above (Xapian's Enquire::set_time_limit);
-  // 0 for none.
-  SearchEngine(std::string index, int searchers, double time_limit = kTimeBudgetSeconds,
-               RemoteOptions remote = {});
+  SearchEngine(std::string index, int searchers, RemoteOptions remote = {});
   ~SearchEngine();
   SearchEngine(const SearchEngine&) = delete;
   SearchEngine& operator=(const SearchEngine&) = delete;
@@ -124,7 +123,6 @@ class SearchEngine {
   Result<T> WithSearcher(F&& f);
 
   std::string index_;
-  double time_limit_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Searcher>> searchers_;

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "server/connection_guard.h"
+#include "server/search_engine.h"
 #include "tests/server/server_fixture.h"
 
 namespace sarea::server_test {
@@ -327,51 +328,47 @@ TEST_F(EdgeTest, ConnectionsBeyondTheCapAre503) {
 
 // --------------------------------------------------------- the query limit
 
-// A search stops counting matches at --query-time-limit (Xapian's
-// Enquire::set_time_limit): it still answers with the best page, its total
-// then an estimate; without a limit the same search counts every match.
-TEST_F(ServerTest, SearchStopsCountingAtTheQueryTimeLimit) {
-  // 6000 passages say "harbour", half of them "storm"; 1200 say neither, so
-  // that only counting tells how many match "harbour storm".
-  const std::filesystem::path corpus = dir_ / "harbours";
-  for (int file = 0; file < 1200; ++file) {
-    std::string text;
-    for (int p = 0; p < 6; ++p) {
-      const int n = file * 6 + p;
-      text += file < 1000 ? "The harbour of town " + std::to_string(n) +
-                                " was rebuilt by the neighbours after the " +
-                                (n % 2 == 0 ? "storm" : "flood") +
-                                ", and the boats came back before the winter.\n\n"
-                          : "The library of town " + std::to_string(n) +
-                                " was opened by the neighbours in the spring, and the "
-                                "children came to read every afternoon.\n\n";
-    }
-    ASSERT_TRUE(test_support::WriteAll(corpus / ("h" + std::to_string(file) + ".txt"), text));
+// A search counts its matches up to SearchEngine::kExactCountUpTo: its total
+// and facets are then exact. Beyond, it stops counting: the total is Xapian's
+// estimate, and the language facets, those of the first matches, are scaled
+// to it (they add up to the total, in the same proportions).
+TEST_F(ServerTest, SearchesCountUpToTheExactCountThenEstimate) {
+  // 1600 English and 800 Spanish passages name Donostia, in turns (two
+  // English, one Spanish), so that the matches seen first are a fair sample.
+  static_assert(2400 > 2 * server::SearchEngine::kExactCountUpTo);
+  std::string records;
+  for (int i = 0; i < 2400; ++i) {
+    const bool es = i % 3 == 2;
+    const std::string n = std::to_string(i);
+    records += nlohmann::json({{"id", "festival-" + n},
+                               {"lang", es ? "es" : "en"},
+                               {"text", es ? "Donostia celebra el festival " + n + " en septiembre."
+                                           : "Donostia holds festival " + n + " in September."}})
+                   .dump() +
+               "\n";
   }
-  const std::filesystem::path index = dir_ / "harbours-index" / "index";
+  const std::filesystem::path corpus = dir_ / "festivals";
+  ASSERT_TRUE(test_support::WriteAll(corpus / "festivals.jsonl", records));
+  const std::filesystem::path index = dir_ / "festivals-index" / "index";
   ASSERT_EQ(RunIndexer({"--corpus", corpus.string(), "--index", index.string(), "--quiet"},
-                       dir_ / "harbours.log"),
+                       dir_ / "festivals.log"),
             0);
-  Server unlimited;
-  ASSERT_EQ(unlimited.Start(ServerArgs(index, {"--query-time-limit", "0"}), dir_ / "u.err"), "");
-  const nlohmann::json all = Get(unlimited.port(), "/api/search?q=harbour+storm").Json();
-  EXPECT_EQ(all["total"], 6000) << all.dump().substr(0, 300);
-  EXPECT_EQ(all["total_exact"], true);
-  Server hurried;
-  ASSERT_EQ(hurried.Start(ServerArgs(index, {"--query-time-limit", "0.000001"}), dir_ / "h.err"),
-            "");
-  // Xapian's timer fires on a thread of its own, a few microseconds late: a
-  // search may finish counting first, but not ten in a row.
-  int estimated = 0;
-  for (int attempt = 0; attempt < 10; ++attempt) {
-    const Reply reply = Get(hurried.port(), "/api/search?q=harbour+storm");
-    ASSERT_EQ(reply.status, 200) << reply.body;
-    estimated += reply.Json()["total_exact"] == false;
-    EXPECT_EQ(reply.Json()["hits"][0]["id"], all["hits"][0]["id"]) << "the same best hit";
-  }
-  EXPECT_GT(estimated, 0);
-  EXPECT_EQ(unlimited.Stop(), 0);
-  EXPECT_EQ(hurried.Stop(), 0);
+  Server server;
+  ASSERT_EQ(server.Start(ServerArgs(index), dir_ / "f.err"), "");
+  const nlohmann::json spanish = Get(server.port(), "/api/search?q=donostia&lang=es").Json();
+  EXPECT_EQ(spanish["total"], 800) << spanish.dump().substr(0, 300);
+  EXPECT_EQ(spanish["total_exact"], true);
+  EXPECT_EQ(spanish["facets"]["lang"], nlohmann::json({{"es", 800}}));
+  const nlohmann::json found = Get(server.port(), "/api/search?q=donostia").Json();
+  EXPECT_EQ(found["total_exact"], false) << found.dump().substr(0, 300);
+  const int total = found["total"];
+  EXPECT_GE(total, static_cast<int>(server::SearchEngine::kExactCountUpTo));
+  EXPECT_LE(total, 2400);
+  const int en = found["facets"]["lang"].value("en", 0),
+            es = found["facets"]["lang"].value("es", 0);
+  EXPECT_NEAR(en + es, total, 1) << found["facets"].dump();
+  EXPECT_NEAR(en, 2 * es, total / 10) << found["facets"].dump();
+  EXPECT_EQ(server.Stop(), 0);
 }
 
 // ------------------------------------------------------------------ flags
@@ -383,7 +380,6 @@ TEST_F(ServerTest, EdgeFlagsOutOfRangeAreUsageErrors) {
        std::vector<std::vector<std::string>>{{"--max-connections", "0"},
                                              {"--request-timeout", "0"},
                                              {"--request-timeout", "soon"},
-                                             {"--query-time-limit", "-1"},
                                              {"--remote-timeout", "0"}}) {
     test_support::SpawnOptions options;
     options.program = kServer;
