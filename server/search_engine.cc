@@ -252,6 +252,14 @@ std::map<std::string, unsigned> Facets(const LanguageCounts::Counts& all,
   return counts;
 }
 
+// At least as many passages as `query` can match: its terms' frequencies, summed.
+Xapian::doccount CandidatesAtMost(const Xapian::Database& db, const Xapian::Query& query) {
+  Xapian::doccount sum = 0;
+  for (auto t = query.get_unique_terms_begin(); t != query.get_unique_terms_end(); ++t)
+    sum += db.get_termfreq(*t);
+  return sum;
+}
+
 }  // namespace
 
 Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
@@ -270,7 +278,18 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
       if (request.group_pairs) enquire.set_collapse_key(schema::kSlotPair);
       return enquire;
     };
+    // Hits of equal weight must come in passage-id order, the same however the
+    // index is sharded (Xapian orders them by document number, which is not).
+    // Sorting by relevance then id reads every candidate's id until the
+    // counting is done (about 7% of a search over the handbook); fetching the
+    // page again sorted, only when its edges cut equal weights, passes over
+    // every match once more. So a query that can match many passages sorts
+    // in its one pass: its id reads stop at about kExactCountUpTo, where a
+    // second pass would not (100 copies of a passage tie at every page's
+    // edge). Not over remote shards: a match spy then overcounts (SCALING.md).
+    const bool sorted_pass = !s.remote() && CandidatesAtMost(s.db(), query) > kSortedPassFrom;
     Xapian::Enquire enquire = make_enquire();
+    if (sorted_pass) enquire.set_sort_by_relevance_then_value(schema::kSlotId, false);
     LanguageCounts sample(kExactCountUpTo);
     Xapian::ValueCountMatchSpy remote_langs(schema::kSlotLang);
     if (s.remote()) {
@@ -283,8 +302,9 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     // The page with one hit more on each side, to see whether hits of equal
     // weight straddle its edges (which of them make the page would then
     // depend on document numbers, which differ with the sharding).
-    const Xapian::doccount before = first > 0 ? 1 : 0;
-    Xapian::MSet mset = enquire.get_mset(first - before, size + before + 1, kExactCountUpTo);
+    const Xapian::doccount before = first > 0 && !sorted_pass ? 1 : 0;
+    Xapian::MSet mset =
+        enquire.get_mset(first - before, size + before + (sorted_pass ? 0 : 1), kExactCountUpTo);
     SearchResponse response;
     response.total = mset.get_matches_estimated();
     response.total_exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
@@ -301,17 +321,16 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     response.partial = !s.down().empty();
     const auto weight = [](const Xapian::MSet& m, Xapian::doccount i) { return m[i].get_weight(); };
     const bool tie_at_edge =
-        (before > 0 && mset.size() > 1 && weight(mset, 0) == weight(mset, 1)) ||
-        (mset.size() > before + size &&
-         weight(mset, before + size - 1) == weight(mset, before + size));
+        !sorted_pass && ((before > 0 && mset.size() > 1 && weight(mset, 0) == weight(mset, 1)) ||
+                         (mset.size() > before + size &&
+                          weight(mset, before + size - 1) == weight(mset, before + size)));
     // Then the page again, ties in passage-id order: the same page however the
-    // index is sharded. (Only then: sorting by value while a match spy counts
-    // miscounts over remote shards in Xapian 1.4, and costs every query.)
+    // index is sharded (when the first pass was not sorted, see above).
     // Pairs always: which of two twins of equal weight stands for the pair
     // is decided by that order too.
     std::optional<Xapian::Enquire> ordered;
     Xapian::doccount skip = before;
-    if (tie_at_edge || request.group_pairs) {
+    if (tie_at_edge || (request.group_pairs && !sorted_pass)) {
       ordered.emplace(make_enquire());
       ordered->set_sort_by_relevance_then_value(schema::kSlotId, false);
       mset = ordered->get_mset(first, size);

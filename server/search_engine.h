@@ -97,6 +97,10 @@ class SearchEngine {
   // Enquire::set_time_limit can write into the matcher's stack after it has
   // returned, when the limit expires as the match ends.)
   static constexpr unsigned kExactCountUpTo = 1000;
+  // A query whose terms occur in more passages than this (summed) ranks
+  // equal weights by passage id in its one pass; others fetch a page again
+  // only when its edges cut equal weights (see Search).
+  static constexpr unsigned kSortedPassFrom = 2 * kExactCountUpTo;
 
   // `index` is the index path as sarea-index was given it, or a stub database
   // listing local and remote shards (common/shards.h); it need not exist yet
