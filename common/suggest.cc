@@ -8,6 +8,7 @@
 
 #include <unicode/utf8.h>
 
+#include "common/query_builder.h"
 #include "common/schema.h"
 #include "common/stopwords.h"
 #include "common/text.h"
@@ -248,9 +249,8 @@ std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian
   // The index's languages, those with most passages first: a known word is
   // then usually found at the first try.
   std::vector<std::pair<Xapian::doccount, std::string>> by_size;
-  for (auto it = db.allterms_begin(schema::kLangPrefix); it != db.allterms_end(schema::kLangPrefix);
-       ++it) {
-    by_size.emplace_back(it.get_termfreq(), (*it).substr(1));
+  for (std::string& lang : IndexLanguages(db)) {
+    by_size.emplace_back(db.get_termfreq(schema::LangTerm(lang)), std::move(lang));
   }
   std::sort(by_size.begin(), by_size.end(), std::greater<>());
   std::vector<std::string> index_langs;

@@ -189,6 +189,29 @@ TEST_F(QueryBuilderTest, Errors) {
       std::string::npos);
 }
 
+// The index's languages, each once and in order, however many passages each
+// has (IndexLanguages seeks past each language's posting list rather than
+// walking it), and whether or not one language's code begins another's.
+TEST(IndexLanguages, ListsEveryLanguageOfTheIndexOnce) {
+  test_support::TempDir dir("index-languages-");
+  Xapian::WritableDatabase db((dir.path() / "db").string(),
+                              Xapian::DB_CREATE_OR_OVERWRITE | Xapian::DB_BACKEND_GLASS);
+  const std::pair<const char*, int> languages[] = {
+      {"en", 5000}, {"es", 3}, {"eu", 1}, {"zh", 2}, {"zh-hant", 2}};
+  for (const auto& [lang, passages] : languages) {
+    for (int i = 0; i < passages; ++i) {
+      Xapian::Document doc;
+      doc.add_boolean_term(schema::LangTerm(lang));
+      doc.add_term("Zx:" + std::to_string(i));
+      db.add_document(doc);
+    }
+  }
+  db.commit();
+  EXPECT_EQ(IndexLanguages(Xapian::Database(db)),
+            (std::vector<std::string>{"en", "es", "eu", "zh", "zh-hant"}));
+  EXPECT_EQ(IndexLanguages(Xapian::Database()), std::vector<std::string>{});
+}
+
 // The indexer and the query side share one pipeline: the same text yields the
 // same terms on both sides.
 TEST_F(QueryBuilderTest, IndexAndQueryProduceTheSameTerms) {
