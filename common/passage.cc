@@ -1,9 +1,11 @@
 #include "common/passage.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include "common/aligner.h"
 #include "common/languages.h"
@@ -12,6 +14,51 @@
 #include "common/vocabulary.h"
 
 namespace sarea {
+namespace {
+
+// The first byte of a passage record: another value is data of another kind
+// (schema 6 and before stored the passage's JSON, which starts with '{').
+constexpr char kRecordFormat = '\x01';
+
+void PutVarint(std::string& out, std::uint64_t v) {
+  for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+  out.push_back(static_cast<char>(v));
+}
+
+void PutString(std::string& out, std::string_view s) {
+  PutVarint(out, s.size());
+  out.append(s);
+}
+
+// Reads a record's fields in order; each read fails rather than go past the end.
+class RecordReader {
+ public:
+  explicit RecordReader(std::string_view data) : rest_(data) {}
+
+  bool Varint(std::uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64 && !rest_.empty(); shift += 7) {
+      const auto byte = static_cast<unsigned char>(rest_.front());
+      rest_.remove_prefix(1);
+      *v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+      if (!(byte & 0x80)) return true;
+    }
+    return false;
+  }
+  bool String(std::string* s) {
+    std::uint64_t size = 0;
+    if (!Varint(&size) || size > rest_.size()) return false;
+    s->assign(rest_.data(), size);
+    rest_.remove_prefix(size);
+    return true;
+  }
+  std::size_t left() const { return rest_.size(); }
+
+ private:
+  std::string_view rest_;
+};
+
+}  // namespace
 
 std::vector<Passage> BuildPassages(const SourceDocument& document, LanguageIdentifier& identifier) {
   const std::vector<Segment> segments = SegmentDocument(document);
@@ -122,7 +169,7 @@ Xapian::Document ToXapianDocument(const Passage& p, Analyzer& analyzer, const Pa
   doc.add_value(schema::kSlotId, p.id);
   doc.add_value(schema::kSlotLang, p.lang);
   doc.add_value(schema::kSlotPosition, Xapian::sortable_serialise(p.position));
-  doc.set_data(PassageToJson(p).dump());
+  doc.set_data(PassageRecord(p));
   return doc;
 }
 
@@ -130,35 +177,54 @@ std::vector<std::string> PassageVocabulary(const Passage& passage, Analyzer& ana
   return VocabularyTerms(analyzer.Analyze(passage.text, passage.lang), passage.lang);
 }
 
-Result<Passage> FromXapianDocument(const Xapian::Document& document) {
-  const nlohmann::json j = nlohmann::json::parse(document.get_data(), nullptr, false);
-  if (!j.is_object() || !j.contains("id") || !j.contains("text") || !j.contains("position")) {
-    return Status::Corruption("document " + std::to_string(document.get_docid()) +
-                              " holds no passage data");
+std::string PassageRecord(const Passage& p) {
+  std::string out(1, kRecordFormat);
+  out.reserve(p.id.size() + p.doc.size() + p.title.size() + p.lang.size() + p.text.size() +
+              p.section.size() + p.url.size() + p.translation.size() + 24);
+  PutString(out, p.id);
+  PutString(out, p.doc);
+  PutString(out, p.title);
+  PutString(out, p.lang);
+  // Zigzag: small magnitudes of either sign take one byte.
+  const auto position = static_cast<std::int64_t>(p.position);
+  PutVarint(out, (static_cast<std::uint64_t>(position) << 1) ^
+                     static_cast<std::uint64_t>(position >> 63));
+  PutString(out, p.text);
+  PutString(out, p.section);
+  PutString(out, p.url);
+  PutString(out, p.translation);
+  return out;
+}
+
+Result<Passage> PassageFromRecord(std::string_view data, Xapian::docid docid) {
+  const std::string where = "document " + std::to_string(docid);
+  if (data.empty() || data.front() != kRecordFormat) {
+    return Status::Corruption(where + " holds no passage data");
   }
+  const auto malformed = [&](const std::string& what) {
+    return Status::Corruption(where + " has malformed passage data: " + what);
+  };
+  RecordReader in(data.substr(1));
   Passage p;
-  try {
-    const nlohmann::json& position = j["position"];
-    if (!position.is_number() || !(position.get<double>() >= std::numeric_limits<int>::min() &&
-                                   position.get<double>() <= std::numeric_limits<int>::max())) {
-      return Status::Corruption("document " + std::to_string(document.get_docid()) +
-                                " has malformed passage data: \"position\" is " + position.dump() +
-                                ", not a passage's position");
-    }
-    p.position = position.get<int>();
-    p.id = j.value("id", "");
-    p.doc = j.value("doc", "");
-    p.title = j.value("title", "");
-    p.lang = j.value("lang", "");
-    p.text = j.value("text", "");
-    p.section = j.value("section", "");
-    p.url = j.value("url", "");
-    if (j.contains("translation") && j["translation"].is_string()) p.translation = j["translation"];
-  } catch (const nlohmann::json::exception& e) {
-    return Status::Corruption("document " + std::to_string(document.get_docid()) +
-                              " has malformed passage data: " + e.what());
+  std::uint64_t zigzag = 0;
+  if (!in.String(&p.id) || !in.String(&p.doc) || !in.String(&p.title) || !in.String(&p.lang) ||
+      !in.Varint(&zigzag) || !in.String(&p.text) || !in.String(&p.section) || !in.String(&p.url) ||
+      !in.String(&p.translation)) {
+    return malformed("cut short");
   }
+  if (in.left() > 0) return malformed(std::to_string(in.left()) + " bytes after the last field");
+  if (p.id.empty()) return malformed("no passage id");
+  const std::int64_t position =
+      static_cast<std::int64_t>(zigzag >> 1) ^ -static_cast<std::int64_t>(zigzag & 1);
+  if (position < std::numeric_limits<int>::min() || position > std::numeric_limits<int>::max()) {
+    return malformed("position " + std::to_string(position) + " is not a passage's position");
+  }
+  p.position = static_cast<int>(position);
   return p;
+}
+
+Result<Passage> FromXapianDocument(const Xapian::Document& document) {
+  return PassageFromRecord(document.get_data(), document.get_docid());
 }
 
 }  // namespace sarea

@@ -30,7 +30,8 @@
 // A sharded index (--shards N >= 2) puts each document, with all its passages
 // and its records, in shard ShardOf(doc id, N); the corpus-wide records (files,
 // versions, synonyms) are in shard 0, versions and synonyms in every shard.
-// Document data is the passage's JSON (see passage_document.h).
+// Document data is the passage's record (passage.h: PassageRecord; until schema 7
+// it was the passage's JSON).
 #ifndef SAREA_COMMON_SCHEMA_H_
 #define SAREA_COMMON_SCHEMA_H_
 
@@ -41,7 +42,7 @@
 
 namespace sarea::schema {
 
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 // Term prefixes (U and K name vocabulary entries, which are not terms).
 inline constexpr char kPassageIdPrefix[] = "Q";

@@ -803,8 +803,14 @@ Result<fs::path> Compact(IndexStore& store, const fs::path& from, unsigned shard
 }  // namespace
 
 Status IndexWriteError(const Xapian::Error& e, const fs::path& target) {
+  // Xapian names the errno of the failed write itself, or, when the rollback
+  // after a failed commit fails too, only within its description: "Modifications
+  // failed (DatabaseError: Error writing block 23 (No space left on device)), and
+  // couldn't open at the old revision".
   const char* error = e.get_error_string();
-  if (error != nullptr && std::string(error) == std::strerror(ENOSPC)) {
+  const std::string no_space = std::strerror(ENOSPC);
+  if ((error != nullptr && error == no_space) ||
+      e.get_description().find("(" + no_space + ")") != std::string::npos) {
     return Status::IoError("no space left on the device of " + target.string() +
                            "; the index keeps its last committed revision (" + e.get_description() +
                            ")");

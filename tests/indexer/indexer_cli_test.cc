@@ -367,7 +367,9 @@ TEST_F(IndexerCliTest, EditedDocumentsEndAsAFreshBuild) {
     Write("edited.txt", text);
     Write("other.txt", EnglishText("museum"));
     const json report = Index(0);
-    if (v > 0) EXPECT_EQ(report["updated"], 1) << report.dump();
+    if (v > 0) {
+      EXPECT_EQ(report["updated"], 1) << report.dump();
+    }
     const fs::path fresh = dir_ / ("fresh-" + std::to_string(v));
     const RunResult built =
         Run({"--corpus", corpus_.string(), "--index", fresh.string(), "--json"});
