@@ -25,18 +25,27 @@ start_server() {
 json_field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" <<<"$1"; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else print a[int((NR+1)/2)]}'; }
 
-# wrk over a query list: median rps, p50, p99 of $runs runs; "rps p50 p99 failures"
-load() {
+# One wrk run over a query list: "rps p50 p99 failures".
+load_once() {
   local url="$1" list="$2" route="$3" extra="$4" clients="$5"
-  local threads=$(( clients < 2 ? 1 : 2 )) rps=() p50=() p99=() failures=0
-  for _ in $(seq 1 "$runs"); do
-    local out
-    out="$(wrk -t"$threads" -c"$clients" -d"${duration}s" -s "$here/lua/queries.lua" "$url" \
-           -- "$list" "$route" "$extra" | grep '^{')"
-    rps+=("$(json_field "$out" rps)"); p50+=("$(json_field "$out" p50_ms)"); p99+=("$(json_field "$out" p99_ms)")
-    failures=$(( failures + $(json_field "$out" errors) + $(json_field "$out" non_2xx) ))
-  done
-  echo "$(printf '%s\n' "${rps[@]}" | median) $(printf '%s\n' "${p50[@]}" | median) $(printf '%s\n' "${p99[@]}" | median) $failures"
+  local out
+  out="$(wrk -t$(( clients < 2 ? 1 : 2 )) -c"$clients" -d"${duration}s" -s "$here/lua/queries.lua" \
+         "$url" -- "$list" "$route" "$extra" | grep '^{')"
+  echo "$(json_field "$out" rps) $(json_field "$out" p50_ms) $(json_field "$out" p99_ms)" \
+       "$(( $(json_field "$out" errors) + $(json_field "$out" non_2xx) ))"
+}
+
+# Lines "rps p50 p99 failures" on stdin: the median of each figure, failures summed.
+medians() {
+  local lines
+  lines="$(cat)"
+  echo "$(cut -d' ' -f1 <<<"$lines" | median) $(cut -d' ' -f2 <<<"$lines" | median)" \
+       "$(cut -d' ' -f3 <<<"$lines" | median) $(cut -d' ' -f4 <<<"$lines" | awk '{s+=$1} END {print s+0}')"
+}
+
+# $runs wrk runs back to back: the medians, "rps p50 p99 failures".
+load() {
+  for _ in $(seq 1 "$runs"); do load_once "$@"; done | medians
 }
 
 # The machine and versions, for the head of a results file.
