@@ -204,18 +204,33 @@ class Preparer {
 
 // A bounded first-in first-out hand-over from the preparing thread to the
 // writer. Close() makes Push() give up, so the writer can stop the preparer.
+// Files the writer is done with come back to be freed on the preparing thread:
+// freeing a file's documents and passages was a tenth of the writer's time.
 class PreparedQueue {
  public:
   explicit PreparedQueue(std::size_t capacity) : capacity_(capacity) {}
 
   // False when the queue was closed.
   bool Push(PreparedFile file) {
+    std::vector<PreparedFile> spent;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      spent.swap(spent_);
+    }
+    spent.clear();  // outside the lock
     std::unique_lock<std::mutex> lock(mutex_);
     changed_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
     if (closed_) return false;
     items_.push_back(std::move(file));
     changed_.notify_all();
     return true;
+  }
+  // Hands a popped file back, to be freed by the next Push() (or with the
+  // queue). The writer keeps nothing of it: Xapian's reference counts are
+  // not atomic.
+  void GiveBack(PreparedFile file) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    spent_.push_back(std::move(file));
   }
   PreparedFile Pop() {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -236,6 +251,7 @@ class PreparedQueue {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<PreparedFile> items_;
+  std::vector<PreparedFile> spent_;
   bool closed_ = false;
 };
 
@@ -267,8 +283,9 @@ class Indexer {
   void BeginTransactions();
   void LoadFileRecords();
   // True when the file changed the index (unchanged and unreadable ones do not).
-  bool ProcessFile(PreparedFile file);
-  void IndexDocument(const SourceDocument& doc, const std::string& rel, PreparedDocument& prepared);
+  bool ProcessFile(const PreparedFile& file);
+  void IndexDocument(const SourceDocument& doc, const std::string& rel,
+                     const PreparedDocument& prepared);
   void DeleteDocument(const std::string& doc_id);
   void RemoveVanished(const std::set<std::string>& present);
   void RemoveOrphans(const std::set<std::string>& present);
@@ -419,7 +436,7 @@ void Indexer::DeleteDocument(const std::string& doc_id) {
 }
 
 void Indexer::IndexDocument(const SourceDocument& doc, const std::string& rel,
-                            PreparedDocument& prepared) {
+                            const PreparedDocument& prepared) {
   Xapian::WritableDatabase& db = Home(doc.id);
   const std::string hash = DocumentHash(doc);
   const std::string meta_key = schema::DocMetaKey(doc.id);
@@ -588,7 +605,7 @@ void Indexer::ApplyStatedPairs() {
   }
 }
 
-bool Indexer::ProcessFile(PreparedFile file) {
+bool Indexer::ProcessFile(const PreparedFile& file) {
   if (file.error) std::rethrow_exception(file.error);
   const std::string& rel = file.rel;
   if (!file.failed.ok()) {
@@ -723,7 +740,9 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
   for (std::size_t i = 0; i < corpus.files.size(); ++i) {
     // Only changed files count: a batch is a commit's worth of writing, and
     // each commit rewrites and syncs every block it touched.
-    in_batch += ProcessFile(queue.Pop()) ? 1 : 0;
+    PreparedFile file = queue.Pop();
+    in_batch += ProcessFile(file) ? 1 : 0;
+    queue.GiveBack(std::move(file));
     progress.Advance();
     if (in_batch >= options_.batch_files) {
       Commit(/*last=*/false);
