@@ -24,6 +24,9 @@ constexpr int kFullWeightWords = 15;
 constexpr int kMinReliableWords = 4;
 // A confident passage's best score must beat the runner-up by this much.
 constexpr double kConfidentMargin = 0.4;
+// CLD2's answer counts this much when the text's stopwords contradict it
+// (ContradictedAnswer).
+constexpr double kContradictedWeight = 0.25;
 // Prose has at least this share of plain words (see LanguageEvidence::prose).
 constexpr double kMinPlainShare = 0.8;
 
@@ -88,6 +91,35 @@ Cld2Result DetectWithCld2(std::string_view text) {
   return result;
 }
 
+// CLD2's main answer when the text's stopwords contradict it: none of them is
+// that language's alone, while some are another language's and not its (CLD2
+// is sure of English for "El teclado propuesto «American English» corresponde
+// a la distribución QWERTY usual."). Empty when they do not, or when the
+// answer has no stopword list to check it by.
+std::string ContradictedAnswer(const Cld2Result& cld2,
+                               const std::vector<const std::vector<std::string>*>& stopword_langs) {
+  std::string answer;
+  double top = 0;
+  for (const auto& [lang, share] : cld2.shares) {
+    if (share > top) top = share, answer = lang;
+  }
+  if (answer.empty() || !HasStopwordList(answer)) return "";
+  std::set<std::string> others;
+  for (const auto* langs : stopword_langs) others.insert(langs->begin(), langs->end());
+  others.erase(answer);
+  for (const std::string& other : others) {
+    int answer_alone = 0, other_alone = 0;
+    for (const auto* langs : stopword_langs) {
+      const bool a = std::find(langs->begin(), langs->end(), answer) != langs->end();
+      const bool o = std::find(langs->begin(), langs->end(), other) != langs->end();
+      answer_alone += a && !o;
+      other_alone += o && !a;
+    }
+    if (answer_alone == 0 && other_alone > 0) return answer;
+  }
+  return "";
+}
+
 double SecondBest(const std::map<std::string, double>& scores, const std::string& best) {
   double second = 0;
   for (const auto& [lang, score] : scores) {
@@ -124,20 +156,28 @@ LanguageEvidence LanguageIdentifier::Score(std::string_view text) {
   std::map<std::string, int> hits;
   bool any_stopword = false;
   int plain = 0;
+  // The languages of each stopword, for ContradictedAnswer.
+  std::vector<const std::vector<std::string>*> stopword_langs;
   for (const WordSpan& span : splitter_.Split(text)) {
     ++e.words;
     const std::string_view raw = text.substr(span.begin, span.end - span.begin);
     plain += Technical(raw) ? 0 : 1;
     const std::string word = NormalizeWord(raw);
-    for (const std::string& lang : StopwordLanguagesOf(word)) ++hits[lang], any_stopword = true;
+    const std::vector<std::string>& langs = StopwordLanguagesOf(word);
+    for (const std::string& lang : langs) ++hits[lang], any_stopword = true;
+    // A capital letter alone is a name ("C++", "R"), not the word it spells.
+    const bool letter_name = raw.size() == 1 && raw[0] >= 'A' && raw[0] <= 'Z';
+    if (!langs.empty() && !letter_name) stopword_langs.push_back(&langs);
   }
   for (const auto& [lang, count] : hits) {
     e.scores[lang] += kStopwordWeight * count / e.words;
   }
   const Cld2Result cld2 = DetectWithCld2(text);
   const double length_weight = std::min(1.0, static_cast<double>(e.words) / kFullWeightWords);
+  const std::string contradicted = ContradictedAnswer(cld2, stopword_langs);
   for (const auto& [lang, share] : cld2.shares) {
-    e.scores[lang] += share * length_weight * (cld2.reliable ? 1.0 : kUnreliableWeight);
+    e.scores[lang] += share * length_weight * (cld2.reliable ? 1.0 : kUnreliableWeight) *
+                      (lang == contradicted ? kContradictedWeight : 1.0);
   }
   double best_score = 0;
   for (const auto& [lang, score] : e.scores) {

@@ -126,6 +126,30 @@ TEST(LanguageIdentifier, SureForeignShortPassageKeepsItsLanguage) {
   EXPECT_EQ(identifier.IdentifyPassages(texts, {})[1], "eu");
 }
 
+// CLD2 is sure these are English (97-99%, "reliable"): Spanish titles and
+// sentences of the Debian handbook with English names in them. Their
+// stopwords say Spanish and nothing says English.
+TEST(LanguageIdentifier, StopwordsOverruleCld2sUnsupportedAnswer) {
+  const char* const spanish[] = {
+      "El teclado propuesto «American English» corresponde a la distribución QWERTY usual.",
+      "SUGERENCIA Ingreso a la consola inmediatamente",
+      "CULTURA Falla OpenSSL en Debian Etch",
+      "La documentación de referencia para los archivos /etc/apt/preferences y "
+      "/etc/apt/preferences.d/ está disponible en la página de manual apt_preferences(5).",
+  };
+  LanguageIdentifier identifier;
+  for (const char* text : spanish) {
+    EXPECT_EQ(identifier.IdentifyPassages({text}, {}).front(), "es") << text;
+  }
+  // A capital letter alone is a name: "C" (French and Italian "c'") does
+  // not speak against English here.
+  LanguageIdentifierOptions open;
+  open.expected = {};
+  LanguageIdentifier any(open);
+  EXPECT_EQ(any.IdentifyPassages({"C++ Database Access Library (MySQL backend)"}, {}).front(),
+            "en");
+}
+
 // Code, commands and addresses take their document's language, not CLD2's
 // sure answer: in the Debian handbook it called an interface stanza
 // Vietnamese, Apache's URLs Danish, a figure caption Portuguese.
