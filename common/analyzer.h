@@ -36,7 +36,7 @@ namespace sarea {
 
 // Bump when a change to analysis changes the terms of some text: the indexer then
 // re-analyses every document.
-inline constexpr int kAnalyzerVersion = 3;
+inline constexpr int kAnalyzerVersion = 4;
 
 struct Token {
   std::size_t begin = 0;  // byte offsets of the word in the analysed text

@@ -22,7 +22,11 @@ struct Block {
   BlockKind kind = BlockKind::kParagraph;
   std::string text;  // UTF-8, whitespace collapsed, no markup, entities decoded
   std::string lang;  // language stated by the markup (html lang=, jsonl lang), else ""
-  int level = 0;     // heading level 1-6 for kHeading, else 0
+  // `lang` is an enclosing element's (a chapter's <div lang>, the page's
+  // <html lang>), not the block's own: a default that the text's own clear
+  // evidence overrules (an untranslated paragraph in a translated manual).
+  bool lang_inherited = false;
+  int level = 0;  // heading level 1-6 for kHeading, else 0
 };
 
 struct SourceDocument {

@@ -120,6 +120,19 @@ std::string ContradictedAnswer(const Cld2Result& cld2,
   return "";
 }
 
+// A confident reading overrules the language an enclosing element states
+// when the text's stopwords side with it too: CLD2 alone is sure of English
+// for "Gestión de energía: interfaz avanzada de configuración y energía
+// (ACPI: «Advanced Configuration and Power Interface)".
+bool OverrulesDefault(const LanguageEvidence& e, const std::string& stated) {
+  if (!e.confident || e.best == stated) return false;
+  const auto count = [&](const std::string& lang) {
+    const auto it = e.stopwords.find(lang);
+    return it == e.stopwords.end() ? 0 : it->second;
+  };
+  return count(e.best) > count(stated);
+}
+
 double SecondBest(const std::map<std::string, double>& scores, const std::string& best) {
   double second = 0;
   for (const auto& [lang, score] : scores) {
@@ -172,6 +185,7 @@ LanguageEvidence LanguageIdentifier::Score(std::string_view text) {
   for (const auto& [lang, count] : hits) {
     e.scores[lang] += kStopwordWeight * count / e.words;
   }
+  e.stopwords = hits;
   const Cld2Result cld2 = DetectWithCld2(text);
   const double length_weight = std::min(1.0, static_cast<double>(e.words) / kFullWeightWords);
   const std::string contradicted = ContradictedAnswer(cld2, stopword_langs);
@@ -206,7 +220,8 @@ std::string LanguageIdentifier::ChooseAmong(const LanguageEvidence& e,
 }
 
 std::vector<std::string> LanguageIdentifier::IdentifyPassages(
-    const std::vector<std::string>& texts, const std::vector<std::string>& hints) {
+    const std::vector<std::string>& texts, const std::vector<std::string>& hints,
+    const std::vector<std::string>& defaults) {
   const std::size_t n = texts.size();
   std::vector<LanguageEvidence> evidence;
   std::vector<std::string> langs(n);
@@ -214,8 +229,11 @@ std::vector<std::string> LanguageIdentifier::IdentifyPassages(
   for (std::size_t i = 0; i < n; ++i) {
     evidence.push_back(Score(texts[i]));
     const std::string hint = i < hints.size() ? NormalizeLanguageTag(hints[i]) : "";
+    const std::string fallback = i < defaults.size() ? NormalizeLanguageTag(defaults[i]) : "";
     if (!hint.empty())
       langs[i] = hint;
+    else if (!fallback.empty())
+      langs[i] = OverrulesDefault(evidence[i], fallback) ? evidence[i].best : fallback;
     else if (evidence[i].confident)
       langs[i] = evidence[i].best;
     if (!langs[i].empty()) document_langs.insert(langs[i]);

@@ -27,6 +27,7 @@ namespace sarea {
 
 struct LanguageEvidence {
   std::map<std::string, double> scores;  // by language code; higher is likelier
+  std::map<std::string, int> stopwords;  // the text's stopwords, counted by language
   std::string best;                      // highest score, or "" when no evidence
   int words = 0;
   bool reliable = false;  // CLD2 says reliable, and its answer is `best`
@@ -57,10 +58,15 @@ class LanguageIdentifier {
   LanguageEvidence Score(std::string_view text);
 
   // The language of each passage of one document, in order: hints[i], when
-  // non-empty, wins (input markup such as html lang); otherwise as described
-  // above; "und" when nothing at all can be told. `hints` may be empty.
+  // non-empty, wins (input markup on the passage itself, such as <p lang>);
+  // otherwise a confident reading of the text; otherwise defaults[i], when
+  // non-empty (markup on an enclosing element: a chapter's <div lang>, the
+  // page's <html lang>, which a translated manual keeps over the paragraphs
+  // it left in English); otherwise as described above; "und" when nothing at
+  // all can be told. `hints` and `defaults` may be empty.
   std::vector<std::string> IdentifyPassages(const std::vector<std::string>& texts,
-                                            const std::vector<std::string>& hints);
+                                            const std::vector<std::string>& hints,
+                                            const std::vector<std::string>& defaults = {});
 
  private:
   std::string ChooseAmong(const LanguageEvidence& e,

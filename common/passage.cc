@@ -62,12 +62,13 @@ class RecordReader {
 
 std::vector<Passage> BuildPassages(const SourceDocument& document, LanguageIdentifier& identifier) {
   const std::vector<Segment> segments = SegmentDocument(document);
-  std::vector<std::string> texts, hints;
+  std::vector<std::string> texts, hints, defaults;
   for (const Segment& s : segments) {
     texts.push_back(s.text);
     hints.push_back(s.lang);
+    defaults.push_back(s.default_lang);
   }
-  const std::vector<std::string> langs = identifier.IdentifyPassages(texts, hints);
+  const std::vector<std::string> langs = identifier.IdentifyPassages(texts, hints, defaults);
   std::vector<Passage> passages;
   for (std::size_t i = 0; i < segments.size(); ++i) {
     const Segment& s = segments[i];

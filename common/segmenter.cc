@@ -2,6 +2,20 @@
 
 namespace sarea {
 
+namespace {
+
+Segment MakeSegment(int position, std::string text, const Block& block,
+                    const SourceDocument& document, const std::string& section) {
+  Segment s{position, std::move(text), "", "", section};
+  if (block.lang.empty())
+    s.lang = document.lang;
+  else
+    (block.lang_inherited ? s.default_lang : s.lang) = block.lang;
+  return s;
+}
+
+}  // namespace
+
 std::vector<Segment> SegmentDocument(const SourceDocument& document) {
   std::vector<Segment> segments;
   std::string section;
@@ -16,14 +30,14 @@ std::vector<Segment> SegmentDocument(const SourceDocument& document) {
         open_for_items = false;
         break;
       case BlockKind::kParagraph:
-        segments.push_back({static_cast<int>(segments.size()), block.text,
-                            block.lang.empty() ? document.lang : block.lang, section});
+        segments.push_back(
+            MakeSegment(static_cast<int>(segments.size()), block.text, block, document, section));
         open_for_items = true;
         break;
       case BlockKind::kListItem:
         if (!open_for_items) {
-          segments.push_back({static_cast<int>(segments.size()), "- " + block.text,
-                              block.lang.empty() ? document.lang : block.lang, section});
+          segments.push_back(MakeSegment(static_cast<int>(segments.size()), "- " + block.text,
+                                         block, document, section));
           open_for_items = true;
         } else {
           segments.back().text += "\n- " + block.text;

@@ -16,9 +16,12 @@
 namespace sarea {
 
 struct Segment {
-  int position = 0;     // 0-based, in reading order
-  std::string text;     // lead-in, then "\n- item" per list item
-  std::string lang;     // language stated by the markup for the lead block, or ""
+  int position = 0;  // 0-based, in reading order
+  std::string text;  // lead-in, then "\n- item" per list item
+  std::string lang;  // language stated by the markup for the lead block, or ""
+  // Language stated by an element enclosing the lead block (Block::lang_inherited),
+  // or "": a default, not a verdict. At most one of `lang` and this is set.
+  std::string default_lang;
   std::string section;  // text of the nearest heading above, or ""
 };
 

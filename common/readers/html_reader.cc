@@ -81,7 +81,8 @@ int HeadingLevel(GumboTag tag) {
 struct Context {
   BlockKind kind = BlockKind::kParagraph;
   int level = 0;
-  std::string lang;  // the nearest enclosing lang=, normalised
+  std::string lang;             // the nearest enclosing lang=, normalised
+  bool lang_inherited = false;  // `lang` is not the block element's own lang=
 };
 
 // The text of an element's text children (a <title> has only that).
@@ -122,7 +123,8 @@ class Walker {
   void Enter(const GumboElement& element, Context outer);
   void Leave(const Frame& frame);
   void Flush(const Context& context) {
-    AppendBlock(&document_->blocks, context.kind, text_, context.lang, context.level);
+    AppendBlock(&document_->blocks, context.kind, text_, context.lang, context.level,
+                context.lang_inherited);
     text_.clear();
   }
   void ReadTitle(const GumboElement& head);
@@ -169,9 +171,8 @@ void Walker::Enter(const GumboElement& element, Context outer) {
   const Role role = RoleOf(element.tag);
   if (role == Role::kIgnore) return;
   Context inner = outer;
-  if (const GumboAttribute* lang = gumbo_get_attribute(&element.attributes, "lang")) {
-    inner.lang = NormalizeLanguageTag(lang->value);
-  }
+  const GumboAttribute* own_lang = gumbo_get_attribute(&element.attributes, "lang");
+  if (own_lang) inner.lang = NormalizeLanguageTag(own_lang->value);
   if (role == Role::kInline) {
     stack_.push_back({&element, std::move(inner), OnLeave::kNothing});
     return;
@@ -189,6 +190,7 @@ void Walker::Enter(const GumboElement& element, Context outer) {
                : is_item ? BlockKind::kListItem
                          : BlockKind::kParagraph;
   inner.level = level;
+  inner.lang_inherited = own_lang == nullptr;
   stack_.push_back({&element, std::move(inner), OnLeave::kFlush});
 }
 

@@ -21,7 +21,7 @@ std::string CollapseWhitespace(std::string_view text);
 // Appends a Block of `kind` whose text is CollapseWhitespace(raw); appends
 // nothing when that is empty, so no reader ever produces an empty block.
 void AppendBlock(std::vector<Block>* blocks, BlockKind kind, std::string_view raw,
-                 const std::string& lang, int level = 0);
+                 const std::string& lang, int level = 0, bool lang_inherited = false);
 
 // Splits plain text into paragraphs and list items, as a .txt file's content
 // (rules in text_reader.cc). Every block gets `lang`.

@@ -41,13 +41,14 @@ std::string CollapseWhitespace(std::string_view text) {
 }
 
 void AppendBlock(std::vector<Block>* blocks, BlockKind kind, std::string_view raw,
-                 const std::string& lang, int level) {
+                 const std::string& lang, int level, bool lang_inherited) {
   std::string text = CollapseWhitespace(raw);
   if (text.empty()) return;
   Block block;
   block.kind = kind;
   block.text = std::move(text);
   block.lang = lang;
+  block.lang_inherited = !lang.empty() && lang_inherited;
   block.level = kind == BlockKind::kHeading ? level : 0;
   blocks->push_back(std::move(block));
 }

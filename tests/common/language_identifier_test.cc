@@ -207,6 +207,28 @@ TEST(LanguageIdentifier, HintsWin) {
       "es");
 }
 
+// A language stated by an enclosing element (a chapter's <div lang>) is a
+// default: a paragraph the translators left in English says so itself, while
+// what cannot speak for itself (a short title, code) takes the default, and so
+// does a title CLD2 alone is sure of (its stopwords say Spanish).
+TEST(LanguageIdentifier, AnEnclosingElementsLanguageIsADefault) {
+  LanguageIdentifier identifier;
+  const std::vector<std::string> texts = {
+      "Capítulo 4, Instalación presented these technologies from the point of view of the "
+      "installer, and how it made their deployment easy from the start.",
+      "SUGERENCIA Comentarios",
+      "# apt install -y nftables",
+      "9.12. Gestión de energía: interfaz avanzada de configuración y energía (ACPI: «Advanced "
+      "Configuration and Power Interface)",
+  };
+  const std::vector<std::string> chapter(texts.size(), "es-ES");
+  EXPECT_EQ(identifier.IdentifyPassages(texts, {}, chapter),
+            (std::vector<std::string>{"en", "es", "es", "es"}));
+  // Stated on the passage itself, a language wins outright.
+  EXPECT_EQ(identifier.IdentifyPassages(texts, chapter),
+            (std::vector<std::string>{"es", "es", "es", "es"}));
+}
+
 TEST(LanguageIdentifier, EmptyDocument) {
   LanguageIdentifier identifier;
   EXPECT_TRUE(identifier.IdentifyPassages({}, {}).empty());

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "common/analyzer.h"
+#include "common/readers.h"
 #include "common/schema.h"
 
 namespace sarea {
@@ -83,6 +84,26 @@ TEST(PairStatedTranslations, NothingAlikeLeavesBothUnpaired) {
   PairStatedTranslations(en, es);
   EXPECT_EQ(Translations(en), (std::vector<std::string>{"", ""}));
   EXPECT_EQ(Translations(es), (std::vector<std::string>{""}));
+}
+
+// The Debian handbook's Spanish chapters declare es-ES on the chapter's
+// <div>, over the paragraphs the translators left in English: those are
+// English passages; a paragraph's own lang= still wins.
+TEST(BuildPassages, AChaptersLanguageIsADefaultAndAParagraphsIsNot) {
+  const ReadResult read = ReadHtml(
+      "chapter.html",
+      "<html><body><div class=\"chapter\" lang=\"es-ES\">"
+      "<p>Debian se integra perfectamente en todos los tipos de entornos existentes y funciona "
+      "muy bien con otros sistemas operativos.</p>"
+      "<p>Finally, NFS (Network File System) and NIS (Network Information Service), both "
+      "included, guarantee interaction with Unix systems.</p>"
+      "<p lang=\"es\">The translators asked for this paragraph to be read as Spanish, and "
+      "so it is.</p></div></body></html>");
+  ASSERT_EQ(read.documents.size(), 1u);
+  LanguageIdentifier identifier;
+  std::vector<std::string> langs;
+  for (const Passage& p : BuildPassages(read.documents[0], identifier)) langs.push_back(p.lang);
+  EXPECT_EQ(langs, (std::vector<std::string>{"es", "en", "es"}));
 }
 
 Xapian::Document WithData(const std::string& data) {

@@ -15,14 +15,15 @@ namespace {
 using namespace std::string_literals;  // "...\0..."s keeps the NUL
 
 // One block as a line a failing test prints readably: "H2 Title", "P text",
-// "L item", with " @es" when the block has a language.
+// "L item", with " @es" when the block states a language, " ~es" when an
+// enclosing element does (Block::lang_inherited).
 std::string Describe(const Block& block) {
   std::string out = block.kind == BlockKind::kHeading    ? "H" + std::to_string(block.level)
                     : block.kind == BlockKind::kListItem ? "L"
                                                          : "P";
   if (block.kind != BlockKind::kHeading && block.level != 0) out += "(level!)";
   out += " " + block.text;
-  if (!block.lang.empty()) out += " @" + block.lang;
+  if (!block.lang.empty()) out += (block.lang_inherited ? " ~" : " @") + block.lang;
   return out;
 }
 
@@ -288,8 +289,8 @@ TEST(HtmlReaderTest, NearestLangAttribute) {
       "<p>Adiós <span lang=\"en\">bye</span></p></body></html>");
   EXPECT_EQ(doc.lang, "es");
   EXPECT_EQ(Describe(doc),
-            (std::vector<std::string>{"H1 Título @es", "P Hola @es", "P Hello @en", "L Salut @fr",
-                                      "L Hi @en", "P Loose @en", "P Unknown", "P Adiós bye @es"}));
+            (std::vector<std::string>{"H1 Título ~es", "P Hola ~es", "P Hello ~en", "L Salut @fr",
+                                      "L Hi ~en", "P Loose @en", "P Unknown", "P Adiós bye ~es"}));
   EXPECT_EQ(ReadOne("x.html", "<p lang=\"de\">Hallo</p>").lang, "");  // only <html lang>
 }
 
