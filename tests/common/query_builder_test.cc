@@ -62,6 +62,34 @@ class QueryBuilderTest : public ::testing::Test {
 
 std::set<std::string> Sorted(std::vector<std::string> v) { return {v.begin(), v.end()}; }
 
+// A word common in one language and foreign to another (a Spanish word in one
+// English passage's quoted output) is rare, so heavy, in the foreign reading:
+// that reading counts for little, and the Spanish passages about packages come
+// before the English one that quotes "paquetes". English words keep their
+// English reading whole.
+TEST_F(QueryBuilderTest, AReadingOfForeignWordsCountsLess) {
+  for (int i = 0; i < 100; ++i) {
+    Add("en-" + std::to_string(i), "en",
+        i == 0 ? "The installer prints Leyendo lista de paquetes while it reads the index."
+               : "The system reads its configuration file number " + std::to_string(i) + ".");
+  }
+  for (int i = 0; i < 30; ++i) {
+    Add("es-" + std::to_string(i), "es",
+        "Los paquetes de Debian se instalan con apt, número " + std::to_string(i) + ".");
+  }
+  const auto paquetes = Search("paquetes");
+  ASSERT_EQ(paquetes.size(), 31u);
+  EXPECT_EQ(paquetes.front().substr(0, 3), "es-") << paquetes.front();
+  EXPECT_EQ(paquetes.back(), "en-0");
+
+  // Xapian describes a scaled reading as "(0.1 * Zes:...)".
+  const Result<BuiltQuery> installer = builder_.Build("installer", index_.shards(), {});
+  ASSERT_TRUE(installer.ok());
+  const std::string described = installer->query.get_description();
+  EXPECT_EQ(described.find("* Zen:"), std::string::npos) << described;
+  EXPECT_NE(described.find("* Zes:"), std::string::npos) << described;
+}
+
 // Done means of the foundation: "ciudad creativa" and "creacion" find the Spanish
 // passages that say "Ciudades Creativas" and "creación".
 TEST_F(QueryBuilderTest, SeedSpanishPassagesMatchSingularAndAccentlessQueries) {
