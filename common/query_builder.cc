@@ -323,13 +323,13 @@ std::map<std::string, double> LanguageFit(Analyzer& analyzer,
                                           IndexReads& reads, const ParsedQuery& parsed,
                                           const std::vector<std::string>& langs) {
   std::map<std::string, double> weights;
+  for (const std::string& lang : langs) weights[lang] = 1;
+  if (langs.size() < 2) return weights;
   std::map<std::string, double> passages;
   for (const std::string& lang : langs) {
-    weights[lang] = 1;
     for (const Xapian::Database& shard : shards)
       passages[lang] += shard.get_termfreq(schema::LangTerm(lang));
   }
-  if (langs.size() < 2) return weights;
   std::map<std::string, double> sum;
   int words = 0;
   for (const Clause& clause : parsed.clauses) {
