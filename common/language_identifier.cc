@@ -166,7 +166,6 @@ LanguageIdentifier::LanguageIdentifier(LanguageIdentifierOptions options)
 
 LanguageEvidence LanguageIdentifier::Score(std::string_view text) {
   LanguageEvidence e;
-  std::map<std::string, int> hits;
   bool any_stopword = false;
   int plain = 0;
   // The languages of each stopword, for ContradictedAnswer.
@@ -177,15 +176,14 @@ LanguageEvidence LanguageIdentifier::Score(std::string_view text) {
     plain += Technical(raw) ? 0 : 1;
     const std::string word = NormalizeWord(raw);
     const std::vector<std::string>& langs = StopwordLanguagesOf(word);
-    for (const std::string& lang : langs) ++hits[lang], any_stopword = true;
+    for (const std::string& lang : langs) ++e.stopwords[lang], any_stopword = true;
     // A capital letter alone is a name ("C++", "R"), not the word it spells.
     const bool letter_name = raw.size() == 1 && raw[0] >= 'A' && raw[0] <= 'Z';
     if (!langs.empty() && !letter_name) stopword_langs.push_back(&langs);
   }
-  for (const auto& [lang, count] : hits) {
+  for (const auto& [lang, count] : e.stopwords) {
     e.scores[lang] += kStopwordWeight * count / e.words;
   }
-  e.stopwords = hits;
   const Cld2Result cld2 = DetectWithCld2(text);
   const double length_weight = std::min(1.0, static_cast<double>(e.words) / kFullWeightWords);
   const std::string contradicted = ContradictedAnswer(cld2, stopword_langs);
@@ -204,7 +202,7 @@ LanguageEvidence LanguageIdentifier::Score(std::string_view text) {
   e.confident = e.reliable && !e.code && e.words >= options_.min_confident_words &&
                 best_score - SecondBest(e.scores, e.best) >= kConfidentMargin;
   e.prose = !e.best.empty() && !e.code && text.find("://") == std::string_view::npos &&
-            (hits.count(e.best) > 0 || !HasStopwordList(e.best));
+            (e.stopwords.count(e.best) > 0 || !HasStopwordList(e.best));
   return e;
 }
 
