@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   CLI::App app{"sarea's engine cost per query, in process, without HTTP"};
   std::string index, list, route = "search";
   int rounds = 5;
+  std::size_t slowest = 0;
   app.add_option("index", index, "the index (as sarea-serve --index takes it)")->required();
   app.add_option("queries", list, "\"lang<TAB>query\" lines")->required()->check(CLI::ExistingFile);
   app.add_option("--route", route, "what to call")
@@ -46,6 +47,8 @@ int main(int argc, char** argv) {
   app.add_option("--rounds", rounds, "timed rounds over the list")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
+  app.add_option("--slowest", slowest,
+                 "also list the N queries of highest median cost (what a p99 follows)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -64,9 +67,14 @@ int main(int argc, char** argv) {
   }
 
   sarea::server::SearchEngine engine(index, 1);
+  // cost[i]: query i's CPU microseconds, one entry per timed round.
+  std::vector<std::vector<double>> cost(queries.size());
+  bool timing = false;
   // One pass over the list; false (and the reason on stderr) if a query fails.
   const auto pass = [&]() {
-    for (const std::string& q : queries) {
+    for (std::size_t i = 0; i < queries.size(); ++i) {
+      const std::string& q = queries[i];
+      const double start = timing ? ThreadCpuMicroseconds() : 0;
       sarea::Status status;
       if (route == "search") {
         sarea::server::SearchRequest request;
@@ -82,10 +90,12 @@ int main(int argc, char** argv) {
                   << "\n";
         return false;
       }
+      if (timing) cost[i].push_back(ThreadCpuMicroseconds() - start);
     }
     return true;
   };
   if (!pass()) return 1;
+  timing = slowest > 0;
   std::vector<double> per_query;
   for (int r = 0; r < rounds; ++r) {
     const double start = ThreadCpuMicroseconds();
@@ -96,13 +106,25 @@ int main(int argc, char** argv) {
   const auto round1 = [](double us) {
     return static_cast<double>(static_cast<long>(us * 10)) / 10;
   };
-  std::cout << nlohmann::json({{"route", route},
-                               {"queries", queries.size()},
-                               {"rounds", rounds},
-                               {"median_us", round1(per_query[per_query.size() / 2])},
-                               {"min_us", round1(per_query.front())},
-                               {"max_us", round1(per_query.back())}})
-                   .dump()
-            << "\n";
+  nlohmann::json out{{"route", route},
+                     {"queries", queries.size()},
+                     {"rounds", rounds},
+                     {"median_us", round1(per_query[per_query.size() / 2])},
+                     {"min_us", round1(per_query.front())},
+                     {"max_us", round1(per_query.back())}};
+  if (slowest > 0) {
+    std::vector<std::pair<double, std::size_t>> medians;
+    for (std::size_t i = 0; i < queries.size(); ++i) {
+      std::sort(cost[i].begin(), cost[i].end());
+      medians.emplace_back(cost[i][cost[i].size() / 2], i);
+    }
+    std::sort(medians.rbegin(), medians.rend());
+    medians.resize(std::min(slowest, medians.size()));
+    out["slowest"] = nlohmann::json::array();
+    for (const auto& [us, i] : medians) {
+      out["slowest"].push_back({{"query", queries[i]}, {"median_us", round1(us)}});
+    }
+  }
+  std::cout << out.dump() << "\n";
   return 0;
 }

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -407,6 +408,32 @@ TEST_F(ServerTest, LiveReindexLosesNoRequest) {
                                 << " requests failed, first: "
                                 << (failures.empty() ? "" : failures.front());
   EXPECT_EQ(server.Stop(), 0) << Tail(server.StdErr());
+}
+
+// The language facets read each passage's language from a table the engine
+// keeps per revision of the index: a passage indexed after the first search
+// must count in the next one's facets.
+TEST_F(ServerTest, FacetsFollowTheIndexAsItChanges) {
+  const fs::path corpus = dir_ / "facets" / "corpus", index = dir_ / "facets" / "idx" / "index";
+  const std::vector<std::string> args = {"--corpus", corpus.string(), "--index", index.string(),
+                                         "--quiet"};
+  WriteAll(corpus / "keeper.txt",
+           "The lighthouse keeper climbed the stairs at dusk and lit the great lamp.\n");
+  ASSERT_EQ(RunIndexer(args, dir_ / "facets.log"), 0) << ReadAll(dir_ / "facets.log");
+  server::SearchEngine engine(index.string(), 1);  // one searcher: the same table each time
+  server::SearchRequest request;
+  request.query = "lighthouse faro";
+  const auto before = engine.Search(request);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(before->lang_facets, (std::map<std::string, unsigned>{{"en", 1}}));
+
+  WriteAll(corpus / "guardian.txt",
+           "El guardián del faro subió las escaleras al anochecer y encendió la gran lámpara.\n");
+  ASSERT_EQ(RunIndexer(args, dir_ / "facets.log"), 0) << ReadAll(dir_ / "facets.log");
+  const auto after = engine.Search(request);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->total, 2u);
+  EXPECT_EQ(after->lang_facets, (std::map<std::string, unsigned>{{"en", 1}, {"es", 1}}));
 }
 
 // ---------------------------------------------------------------- web page
