@@ -84,10 +84,12 @@ class SearchEngine::Searcher {
     languages_.reset();
   }
   Xapian::Database& db() { return *db_; }
-  // The passages' languages in the open revision (local shards only).
-  const LanguageTable& languages() {
+  // The passages' languages in the open revision, by document number; null
+  // over several shards (see LanguageCounts).
+  const LanguageTable* languages() {
+    if (shards_.size() != 1) return nullptr;
     if (!languages_) languages_.emplace(*db_);
-    return *languages_;
+    return &*languages_;
   }
   // The shards that are open, each on its own (they share the combined db's state).
   const std::vector<Xapian::Database>& shards() const { return shards_; }
@@ -272,10 +274,22 @@ class LanguageCounts : public Xapian::MatchSpy {
     std::map<std::string, unsigned> by_lang;
     Xapian::doccount seen = 0;
   };
-  LanguageCounts(const LanguageTable& table, Xapian::doccount limit)
-      : table_(table), limit_(limit), all_(table.size()), first_(table.size()) {}
+  // `table`: the passages' languages by document number. Null over several
+  // shards: a match spy is shown each document with its number in its own
+  // shard (Document::get_docid), so the language is then read as a value.
+  LanguageCounts(const LanguageTable* table, Xapian::doccount limit)
+      : table_(table), limit_(limit) {
+    names_.emplace_back();  // LanguageTable::kNone's
+    if (table_) {
+      for (std::size_t i = 1; i < table_->size(); ++i)
+        names_.push_back(table_->Name(static_cast<std::uint16_t>(i)));
+    }
+    all_.resize(names_.size());
+    first_.resize(names_.size());
+  }
   void operator()(const Xapian::Document& doc, double) override {
-    const std::uint16_t lang = table_.IndexOf(doc.get_docid());
+    const std::size_t lang =
+        table_ ? table_->IndexOf(doc.get_docid()) : IndexOfName(doc.get_value(schema::kSlotLang));
     ++all_[lang];
     if (first_seen_ == limit_) return;
     ++first_seen_;
@@ -285,19 +299,27 @@ class LanguageCounts : public Xapian::MatchSpy {
   Counts first() const { return Collect(first_); }
 
  private:
-  // A match without a language term (none has one) is seen, in no language.
+  std::size_t IndexOfName(const std::string& lang) {
+    const auto it = std::find(names_.begin(), names_.end(), lang);
+    if (it != names_.end()) return static_cast<std::size_t>(it - names_.begin());
+    names_.push_back(lang);
+    all_.push_back(0);
+    first_.push_back(0);
+    return names_.size() - 1;
+  }
+  // A match without a language (none has none) is seen, in no language.
   Counts Collect(const std::vector<unsigned>& counts) const {
     Counts out;
     for (std::size_t i = 0; i < counts.size(); ++i) {
       out.seen += counts[i];
-      if (counts[i] > 0 && i != LanguageTable::kNone)
-        out.by_lang[table_.Name(static_cast<std::uint16_t>(i))] = counts[i];
+      if (counts[i] > 0 && i != LanguageTable::kNone) out.by_lang[names_[i]] = counts[i];
     }
     return out;
   }
 
-  const LanguageTable& table_;
+  const LanguageTable* table_;
   Xapian::doccount limit_;
+  std::vector<std::string> names_;     // by language index
   std::vector<unsigned> all_, first_;  // matches by language index
   Xapian::doccount first_seen_ = 0;
 };
