@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -71,7 +72,9 @@ class Analyzer {
   // Calls `f(begin, end, position, const AnalyzedWord&)` for every word of
   // `text`, as Analyze would give it, without building Tokens: the lean path
   // for callers that only look at each word once (snippets). The reference is
-  // valid until the next call into this Analyzer.
+  // valid until the next call into this Analyzer, and `f` must not call into
+  // it. When `f` returns a bool, false stops the walk: the rest of the text
+  // is not split.
   template <typename F>
   void ForEachWord(std::string_view text, std::string_view lang, F&& f);
 
@@ -102,12 +105,17 @@ class Analyzer {
 template <typename F>
 void Analyzer::ForEachWord(std::string_view text, std::string_view lang, F&& f) {
   std::uint32_t position = 0;
-  for (const WordSpan& span : splitter_.Split(text)) {
+  splitter_.Start(text);
+  for (WordSpan span; splitter_.Next(&span);) {
     ++position;
     if (span.end - span.begin > kMaxWordBytes) continue;
     const AnalyzedWord& word = Word(lang, text.substr(span.begin, span.end - span.begin));
     if (word.word.empty()) continue;
-    f(span.begin, span.end, position, word);
+    if constexpr (std::is_same_v<decltype(f(span.begin, span.end, position, word)), bool>) {
+      if (!f(span.begin, span.end, position, word)) return;
+    } else {
+      f(span.begin, span.end, position, word);
+    }
   }
 }
 

@@ -40,10 +40,6 @@ std::string ToUtf8(const icu::UnicodeString& s) {
   return out;
 }
 
-struct UTextCloser {
-  void operator()(UText* t) const { utext_close(t); }
-};
-
 }  // namespace
 
 std::size_t FindInvalidUtf8(std::string_view text) {
@@ -121,24 +117,43 @@ WordSplitter::WordSplitter() {
 
 WordSplitter::~WordSplitter() = default;
 
-std::vector<WordSpan> WordSplitter::Split(std::string_view text) {
-  std::vector<WordSpan> words;
+void WordSplitter::UTextCloser::operator()(UText* ut) const { utext_close(ut); }
+
+void WordSplitter::Start(std::string_view text) {
+  // Detach the iterator from the previous UText before that closes.
+  breaker_->setText(icu::UnicodeString());
+  text_.reset();
+  begin_ = icu::BreakIterator::DONE;
   UErrorCode status = U_ZERO_ERROR;
   // A UTF-8 UText makes the iterator's indices byte offsets into `text`.
-  std::unique_ptr<UText, UTextCloser> ut(
-      utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status));
-  if (U_FAILURE(status)) return words;
-  breaker_->setText(ut.get(), status);
-  if (U_FAILURE(status)) return words;
-  int32_t begin = breaker_->first();
-  for (int32_t end = breaker_->next(); end != icu::BreakIterator::DONE;
-       begin = end, end = breaker_->next()) {
+  text_.reset(utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status));
+  if (U_FAILURE(status)) {
+    text_.reset();
+    return;
+  }
+  breaker_->setText(text_.get(), status);
+  if (U_FAILURE(status)) return;
+  begin_ = breaker_->first();
+}
+
+bool WordSplitter::Next(WordSpan* word) {
+  if (begin_ == icu::BreakIterator::DONE) return false;
+  for (int32_t end = breaker_->next(); end != icu::BreakIterator::DONE; end = breaker_->next()) {
+    const int32_t begin = begin_;
+    begin_ = end;
     // Rule status UBRK_WORD_NONE marks spaces and punctuation.
     if (breaker_->getRuleStatus() == UBRK_WORD_NONE) continue;
-    words.push_back({static_cast<std::size_t>(begin), static_cast<std::size_t>(end)});
+    *word = {static_cast<std::size_t>(begin), static_cast<std::size_t>(end)};
+    return true;
   }
-  // Detach the iterator from the UText before the UText closes.
-  breaker_->setText(icu::UnicodeString());
+  begin_ = icu::BreakIterator::DONE;
+  return false;
+}
+
+std::vector<WordSpan> WordSplitter::Split(std::string_view text) {
+  std::vector<WordSpan> words;
+  Start(text);
+  for (WordSpan word; Next(&word);) words.push_back(word);
   return words;
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include <unicode/utext.h>
 #include <unicode/uversion.h>
 
 U_NAMESPACE_BEGIN
@@ -56,8 +57,20 @@ class WordSplitter {
 
   std::vector<WordSpan> Split(std::string_view text);
 
+  // The words of `text` one at a time, for a caller that may stop early (a
+  // snippet stops once it knows its window): Start, then Next until it
+  // returns false. `text` must outlive the iteration; Start or Split begins
+  // another.
+  void Start(std::string_view text);
+  bool Next(WordSpan* word);
+
  private:
+  struct UTextCloser {
+    void operator()(UText* ut) const;
+  };
   std::unique_ptr<icu::BreakIterator> breaker_;
+  std::unique_ptr<UText, UTextCloser> text_;  // what the breaker reads
+  int32_t begin_ = 0;                         // the boundary Next starts from
 };
 
 }  // namespace sarea

@@ -58,6 +58,29 @@ TEST_F(SnippetTest, PrefersTheWindowWithMoreDistinctWords) {
   EXPECT_NE(s.find("<mark>music</mark>"), std::string::npos) << s;
 }
 
+// The window is chosen while the words are read, and reading stops once a
+// window holds every key: that window must still reach its full length, the
+// earliest such window must win, and one that ends the text keeps its end.
+TEST_F(SnippetTest, AWindowWithEveryKeyIsWholeAndTheEarliest) {
+  std::string text = "Gastronomy and music open the day. ";
+  for (int i = 0; i < 40; ++i) text += "filler" + std::to_string(i) + " words. ";
+  text += "Music and gastronomy close it.";
+  const auto keys = KeysOf("gastronomy music", "en");
+  const std::string s = MakeSnippet(text, "en", keys, analyzer_, {80});
+  EXPECT_EQ(s.rfind("<mark>Gastronomy</mark> and <mark>music</mark> open the day. filler0", 0), 0u)
+      << s;
+  EXPECT_EQ(s.substr(s.size() - 4), " …") << s;
+  EXPECT_GE(CodePointCount(s), 80u) << s;  // marks included: the window itself is about 80
+
+  // Only the closing sentence has both: its window ends the text, full stop included.
+  text.erase(0, text.find("filler0"));
+  const std::string end = MakeSnippet(text, "en", keys, analyzer_, {80});
+  EXPECT_EQ(end.rfind("… ", 0), 0u) << end;
+  const std::string tail = "<mark>Music</mark> and <mark>gastronomy</mark> close it.";
+  ASSERT_GE(end.size(), tail.size());
+  EXPECT_EQ(end.substr(end.size() - tail.size()), tail) << end;
+}
+
 TEST_F(SnippetTest, NoMatchGivesTheOpening) {
   std::string text;
   for (int i = 0; i < 50; ++i) text += "word" + std::to_string(i) + " ";

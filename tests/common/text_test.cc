@@ -86,6 +86,22 @@ TEST(WordSplitter, EmptyAndPunctuationOnly) {
   EXPECT_TRUE(Words(" - ;, … ").empty());
 }
 
+TEST(WordSplitter, GivesWordsOneAtATimeAndStartsAfresh) {
+  WordSplitter splitter;
+  const std::string first = "Ciudades creativas, 2004: ¡música!", second = "the network";
+  std::vector<std::string> words;
+  splitter.Start(first);
+  WordSpan span;
+  ASSERT_TRUE(splitter.Next(&span));
+  words.push_back(first.substr(span.begin, span.end - span.begin));
+  // A new Start leaves the first text half read.
+  splitter.Start(second);
+  while (splitter.Next(&span)) words.push_back(second.substr(span.begin, span.end - span.begin));
+  EXPECT_FALSE(splitter.Next(&span));  // and stays at the end
+  EXPECT_EQ(words, (std::vector<std::string>{"Ciudades", "the", "network"}));
+  EXPECT_EQ(Words(first), (std::vector<std::string>{"Ciudades", "creativas", "2004", "música"}));
+}
+
 TEST(WordSplitter, KeepsApostrophesInsideWords) {
   EXPECT_EQ(Words("UNESCO's network"), (std::vector<std::string>{"UNESCO's", "network"}));
 }
