@@ -9,6 +9,7 @@
 
 #include "common/aligner.h"
 #include "common/languages.h"
+#include "common/record_codec.h"
 #include "common/schema.h"
 #include "common/segmenter.h"
 #include "common/vocabulary.h"
@@ -146,7 +147,8 @@ std::vector<std::string> PassageKeyTerms(const Passage& passage, Analyzer& analy
 }
 
 Xapian::Document ToXapianDocument(const Passage& p, Analyzer& analyzer, const Passage* translation,
-                                  std::vector<std::string>* vocabulary) {
+                                  std::vector<std::string>* vocabulary,
+                                  RecordCompressor* compressor) {
   Xapian::Document doc;
   doc.add_boolean_term(schema::PassageIdTerm(p.id));
   doc.add_boolean_term(schema::DocTerm(p.doc));
@@ -170,7 +172,7 @@ Xapian::Document ToXapianDocument(const Passage& p, Analyzer& analyzer, const Pa
   doc.add_value(schema::kSlotId, p.id);
   doc.add_value(schema::kSlotLang, p.lang);
   doc.add_value(schema::kSlotPosition, Xapian::sortable_serialise(p.position));
-  doc.set_data(PassageRecord(p));
+  doc.set_data(compressor ? compressor->Encode(PassageRecord(p)) : PassageRecord(p));
   return doc;
 }
 

@@ -20,6 +20,8 @@
 
 namespace sarea {
 
+class RecordCompressor;  // record_codec.h
+
 struct Passage {
   std::string id;  // schema::PassageId(doc, position)
   std::string doc;
@@ -58,10 +60,13 @@ std::vector<std::string> PassageKeyTerms(const Passage& passage, Analyzer& analy
 // The Xapian document for a passage: every term of schema.h, values and data.
 // `translation`, when given, is the passage's twin, whose keys it also carries.
 // `vocabulary`, when given, receives the passage's vocabulary entries
-// (vocabulary.h), which the writer counts: they are not terms.
+// (vocabulary.h), which the writer counts: they are not terms. `compressor`,
+// when given, makes the stored data (record_codec.h); else it is the plain
+// record.
 Xapian::Document ToXapianDocument(const Passage& passage, Analyzer& analyzer,
                                   const Passage* translation = nullptr,
-                                  std::vector<std::string>* vocabulary = nullptr);
+                                  std::vector<std::string>* vocabulary = nullptr,
+                                  RecordCompressor* compressor = nullptr);
 
 // The vocabulary entries of a passage, from its text and language.
 std::vector<std::string> PassageVocabulary(const Passage& passage, Analyzer& analyzer);
@@ -76,7 +81,8 @@ std::string PassageRecord(const Passage& passage);
 // is not such a record.
 Result<Passage> PassageFromRecord(std::string_view data, Xapian::docid docid);
 
-// PassageFromRecord of the document's data.
+// PassageFromRecord of the document's data: a plain record only (an index's
+// documents are read with record_codec.h's PassageReader).
 Result<Passage> FromXapianDocument(const Xapian::Document& document);
 
 }  // namespace sarea

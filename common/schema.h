@@ -31,7 +31,8 @@
 // and its records, in shard ShardOf(doc id, N); the corpus-wide records (files,
 // versions, synonyms) are in shard 0, versions and synonyms in every shard.
 // Document data is the passage's record (passage.h: PassageRecord; until schema 7
-// it was the passage's JSON).
+// it was the passage's JSON), compressed with the index's dictionary when it has
+// one (record_codec.h; since schema 8).
 #ifndef SAREA_COMMON_SCHEMA_H_
 #define SAREA_COMMON_SCHEMA_H_
 
@@ -42,7 +43,7 @@
 
 namespace sarea::schema {
 
-inline constexpr int kSchemaVersion = 7;
+inline constexpr int kSchemaVersion = 8;
 
 // Term prefixes (U and K name vocabulary entries, which are not terms).
 inline constexpr char kPassageIdPrefix[] = "Q";
@@ -71,6 +72,8 @@ inline constexpr char kMetaSynonyms[] = "sarea:synonyms";         // hash of the
 inline constexpr char kMetaSynonymPrefix[] = "sarea:synonym:";    // + SynonymKey -> JSON array
 inline constexpr char kMetaVocabularyPrefix[] = "sarea:v:";       // + VocabularyMetaKey
 inline constexpr char kMetaCommit[] = "sarea:commit";  // sharded: the indexer's commit stamp
+// The zstd dictionary of compressed passage records (record_codec.h), in every shard.
+inline constexpr char kMetaRecordDictionary[] = "sarea:records:dictionary";
 
 // A short stable key for any string: 16 lowercase hex digits of XXH3-64.
 std::string HashKey(std::string_view s);

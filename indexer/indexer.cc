@@ -10,6 +10,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -23,6 +24,7 @@
 #include "common/passage.h"
 #include "common/query_builder.h"
 #include "common/readers.h"
+#include "common/record_codec.h"
 #include "common/schema.h"
 #include "common/synonyms.h"
 #include "common/vocabulary.h"
@@ -133,11 +135,15 @@ struct PreparedFile {
   ReadResult read;
   std::vector<PreparedDocument> docs;  // parallel to read.documents
   std::exception_ptr error;            // thrown while preparing: the writer rethrows it
+  // Trained on the plain records up to this file's: the writer stores it with
+  // this file, and the files after it are compressed with it.
+  std::shared_ptr<const RecordDictionary> dictionary;
 };
 
 // Builds each passage's Xapian document, with its twin's keys when the twin
 // is among `passages`, and its vocabulary entries.
-void ToXapianDocuments(PreparedDocument& prepared, Analyzer& analyzer) {
+void ToXapianDocuments(PreparedDocument& prepared, Analyzer& analyzer,
+                       RecordCompressor& compressor) {
   std::map<std::string, const Passage*> by_id;
   for (const Passage& p : prepared.passages) by_id[p.id] = &p;
   prepared.documents.clear();
@@ -146,8 +152,9 @@ void ToXapianDocuments(PreparedDocument& prepared, Analyzer& analyzer) {
   for (std::size_t i = 0; i < prepared.passages.size(); ++i) {
     const Passage& p = prepared.passages[i];
     const auto twin = by_id.find(p.translation);
-    prepared.documents.push_back(ToXapianDocument(
-        p, analyzer, twin == by_id.end() ? nullptr : twin->second, &prepared.vocabularies[i]));
+    prepared.documents.push_back(ToXapianDocument(p, analyzer,
+                                                  twin == by_id.end() ? nullptr : twin->second,
+                                                  &prepared.vocabularies[i], &compressor));
   }
 }
 
@@ -155,12 +162,16 @@ void ToXapianDocuments(PreparedDocument& prepared, Analyzer& analyzer) {
 // needs (the recorded hashes) is read before it starts. One per thread.
 class Preparer {
  public:
+  // `dictionary`: the index's (null when it has none: the preparer then
+  // trains one on the first RecordDictionary::kTrainingBytes of records).
   Preparer(const IndexOptions& options, const std::map<std::string, FileRecord>& records,
-           bool force)
+           bool force, std::shared_ptr<const RecordDictionary> dictionary)
       : options_(options),
         records_(records),
         force_(force),
-        identifier_(LanguageIdentifierOptions{options.expected_languages}) {}
+        identifier_(LanguageIdentifierOptions{options.expected_languages}) {
+    compressor_.set_dictionary(std::move(dictionary));
+  }
 
   PreparedFile Prepare(const std::string& rel) {
     PreparedFile file;
@@ -186,8 +197,9 @@ class Preparer {
       for (const SourceDocument& doc : file.read.documents) {
         PreparedDocument& prepared = file.docs.emplace_back();
         prepared.passages = BuildPassages(doc, identifier_);
-        ToXapianDocuments(prepared, analyzer_);
+        ToXapianDocuments(prepared, analyzer_, compressor_);
       }
+      if (!compressor_.dictionary() && !trained_) Sample(file);
     } catch (...) {
       file.error = std::current_exception();
     }
@@ -195,11 +207,31 @@ class Preparer {
   }
 
  private:
+  // Keeps the file's plain records as training samples; once there are
+  // enough, trains the dictionary and hands it to the writer with the file.
+  void Sample(PreparedFile& file) {
+    for (const PreparedDocument& prepared : file.docs) {
+      for (const Xapian::Document& doc : prepared.documents) {
+        samples_.push_back(doc.get_data());
+        sample_bytes_ += samples_.back().size();
+      }
+    }
+    if (sample_bytes_ < RecordDictionary::kTrainingBytes) return;
+    trained_ = true;  // once a run, whatever comes of it
+    file.dictionary = RecordDictionary::Train(samples_);
+    compressor_.set_dictionary(file.dictionary);
+    std::vector<std::string>().swap(samples_);
+  }
+
   const IndexOptions& options_;
   const std::map<std::string, FileRecord>& records_;
   bool force_;
   Analyzer analyzer_;
   LanguageIdentifier identifier_;
+  RecordCompressor compressor_;
+  std::vector<std::string> samples_;
+  std::size_t sample_bytes_ = 0;
+  bool trained_ = false;
 };
 
 // A bounded first-in first-out hand-over from the preparing thread to the
@@ -291,6 +323,7 @@ class Indexer {
   void RemoveOrphans(const std::set<std::string>& present);
   void ApplyStatedPairs();
   void LoadSynonyms();
+  std::shared_ptr<const RecordDictionary> LoadRecordDictionary();
   void DeletePassages(const std::string& doc_id);
   void DeletePassagesBeyond(const std::string& doc_id, const std::set<std::string>& kept);
   void UncountStored(const Xapian::Document& stored, std::size_t shard);
@@ -308,7 +341,9 @@ class Indexer {
   const IndexOptions& options_;
   std::vector<Xapian::WritableDatabase>& shards_;
   bool force_;
-  Analyzer analyzer_;  // for pairs applied at the end of a run
+  Analyzer analyzer_;                    // for pairs applied at the end of a run
+  RecordCompressor compressor_;          // for the passages written here
+  std::optional<PassageReader> reader_;  // of the stored passages
   Report* report_ = nullptr;
   std::map<std::string, FileRecord> records_;       // by path, as committed before
   std::map<std::string, std::string> doc_sources_;  // doc id -> path, this run
@@ -384,7 +419,7 @@ void Indexer::WriteFileRecord(const std::string& rel, const FileRecord& record) 
 // follows every passage written or deleted; each shard counts its own. A
 // stored passage's entries are not terms: they come from its text again.
 void Indexer::UncountStored(const Xapian::Document& stored, std::size_t shard) {
-  Result<Passage> passage = FromXapianDocument(stored);
+  Result<Passage> passage = reader_->Read(stored);
   if (passage.ok()) Uncount(*passage, shard);
 }
 
@@ -480,7 +515,7 @@ std::vector<Passage> Indexer::StoredPassages(const std::string& doc_id) {
   const std::string term = schema::DocTerm(doc_id);
   Xapian::WritableDatabase& db = Home(doc_id);
   for (auto it = db.postlist_begin(term); it != db.postlist_end(term); ++it) {
-    Result<Passage> passage = FromXapianDocument(db.get_document(*it));
+    Result<Passage> passage = reader_->Read(db.get_document(*it));
     if (passage.ok()) passages.push_back(std::move(*passage));
   }
   std::sort(passages.begin(), passages.end(),
@@ -495,7 +530,7 @@ std::vector<Passage> Indexer::StoredPassages(const std::string& doc_id) {
 void Indexer::WritePassages(std::vector<Passage> passages, bool replace) {
   PreparedDocument prepared;
   prepared.passages = std::move(passages);
-  ToXapianDocuments(prepared, analyzer_);
+  ToXapianDocuments(prepared, analyzer_, compressor_);
   WritePassages(prepared, replace);
 }
 
@@ -514,7 +549,7 @@ void Indexer::WritePassages(const PreparedDocument& prepared, bool replace) {
     const Xapian::PostingIterator old = db.postlist_begin(id_term);
     bool same_text = false;
     if (old != db.postlist_end(id_term)) {
-      Result<Passage> before = FromXapianDocument(db.get_document(*old));
+      Result<Passage> before = reader_->Read(db.get_document(*old));
       same_text = before.ok() && before->text == passage.text && before->lang == passage.lang;
       if (!same_text && before.ok()) Uncount(*before, shard);
     }
@@ -607,6 +642,12 @@ void Indexer::ApplyStatedPairs() {
 
 bool Indexer::ProcessFile(const PreparedFile& file) {
   if (file.error) std::rethrow_exception(file.error);
+  if (file.dictionary) {
+    // In this batch's transactions: committed with the first passages it compresses.
+    for (Xapian::WritableDatabase& db : shards_)
+      db.set_metadata(schema::kMetaRecordDictionary, file.dictionary->bytes());
+    compressor_.set_dictionary(file.dictionary);
+  }
   const std::string& rel = file.rel;
   if (!file.failed.ok()) {
     Fail(rel, file.failed.message());
@@ -677,6 +718,21 @@ void Indexer::RemoveVanished(const std::set<std::string>& present) {
 // Replaces each shard's synonyms with the corpus's synonyms.txt when it
 // changed (none when it is gone). Bad lines are reported; the good ones still
 // load. Every shard holds them all, so whichever a stub lists first serves them.
+// The index's record dictionary, or null when it has none. Every shard has
+// it, but a run killed between two shards' commits (the last shard commits
+// first) leaves it in some only: any of them has it then.
+std::shared_ptr<const RecordDictionary> Indexer::LoadRecordDictionary() {
+  std::string bytes;
+  for (std::size_t shard = 0; shard < shards_.size() && bytes.empty(); ++shard)
+    bytes = shards_[shard].get_metadata(schema::kMetaRecordDictionary);
+  if (bytes.empty()) return nullptr;
+  Result<std::shared_ptr<const RecordDictionary>> loaded =
+      RecordDictionary::FromBytes(std::move(bytes));
+  // Its passages cannot be read back without it: not an index to write into.
+  if (!loaded.ok()) throw Xapian::DatabaseCorruptError(loaded.status().message());
+  return *loaded;
+}
+
 void Indexer::LoadSynonyms() {
   const fs::path path = options_.corpus / kSynonymsFile;
   std::error_code ec;
@@ -718,12 +774,20 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
     db.set_metadata(schema::kMetaAnalyzerVersion, std::to_string(kAnalyzerVersion));
   }
   LoadSynonyms();
+  reader_.emplace(std::vector<Xapian::Database>(shards_.begin(), shards_.end()));
+  compressor_.set_dictionary(LoadRecordDictionary());
+  if (compressor_.dictionary()) {
+    for (Xapian::WritableDatabase& db : shards_) {
+      if (db.get_metadata(schema::kMetaRecordDictionary) != compressor_.dictionary()->bytes())
+        db.set_metadata(schema::kMetaRecordDictionary, compressor_.dictionary()->bytes());
+    }
+  }
   // Reading and analysis run a few files ahead on a second thread, while this
   // one writes (Xapian's writer is single-threaded): on two cores a full build
   // takes the time of the writing alone.
   PreparedQueue queue(kFilesAhead);
-  std::thread preparer([&] {
-    Preparer prepare(options_, records_, force_);
+  std::thread preparer([&, dictionary = compressor_.dictionary()] {
+    Preparer prepare(options_, records_, force_, dictionary);
     for (const std::string& rel : corpus.files) {
       if (!queue.Push(prepare.Prepare(rel))) return;
     }

@@ -10,6 +10,7 @@
 
 #include "common/analyzer.h"
 #include "common/query_builder.h"
+#include "common/record_codec.h"
 #include "common/schema.h"
 #include "common/shards.h"
 #include "common/snippet.h"
@@ -82,8 +83,11 @@ class SearchEngine::Searcher {
   void Forget() {
     db_.reset();
     languages_.reset();
+    reader_.reset();
   }
   Xapian::Database& db() { return *db_; }
+  // Reads the passages of db()'s documents.
+  PassageReader& reader() { return *reader_; }
   // The passages' languages in the open revision, by document number; null
   // over several shards (see LanguageCounts).
   const LanguageTable* languages() {
@@ -138,6 +142,7 @@ class SearchEngine::Searcher {
     if (shards_.empty())
       return Status::Unavailable("no shard of the index at " + index_ + " is up");
     db_.emplace(std::move(combined));
+    reader_.emplace(shards_);
     specs_ = specs;
     opened_at_ = std::chrono::steady_clock::now();
     return Status::Ok();
@@ -148,6 +153,7 @@ class SearchEngine::Searcher {
   std::vector<ShardSpec> specs_;
   std::optional<Xapian::Database> db_;
   std::optional<LanguageTable> languages_;  // of db_'s revision, built when first needed
+  std::optional<PassageReader> reader_;     // over shards_
   std::vector<Xapian::Database> shards_;
   std::vector<std::string> down_;
   std::chrono::steady_clock::time_point opened_at_;
@@ -230,11 +236,12 @@ Result<T> SearchEngine::WithSearcher(F&& f) {
 namespace {
 
 // The passage with `id`, or nullopt.
-std::optional<Passage> FindPassage(Xapian::Database& db, const std::string& id) {
+std::optional<Passage> FindPassage(Xapian::Database& db, PassageReader& reader,
+                                   const std::string& id) {
   const std::string term = schema::PassageIdTerm(id);
   Xapian::PostingIterator it = db.postlist_begin(term);
   if (it == db.postlist_end(term)) return std::nullopt;
-  Result<Passage> passage = FromXapianDocument(db.get_document(*it));
+  Result<Passage> passage = reader.Read(db.get_document(*it));
   if (!passage.ok()) return std::nullopt;
   return std::move(passage).value();
 }
@@ -430,7 +437,7 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     std::vector<PageHit> page;
     for (Xapian::doccount i = skip; i < mset.size() && i < skip + size; ++i) {
       const Xapian::MSetIterator it = mset[i];
-      Result<Passage> passage = FromXapianDocument(it.get_document());
+      Result<Passage> passage = s.reader().Read(it.get_document());
       if (!passage.ok()) return passage.status();
       page.push_back({it, std::move(passage).value()});
     }
@@ -450,7 +457,7 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
                       s.analyzer(), SnippetOptions{request.snippet_length});
       hit.via_translation = request.via_translation && MatchedOnlyViaTranslation(matched, it);
       if (!hit.passage.translation.empty())
-        hit.translation = FindPassage(s.db(), hit.passage.translation);
+        hit.translation = FindPassage(s.db(), s.reader(), hit.passage.translation);
       if (hit.translation) {
         hit.translation_snippet = MakeSnippet(hit.translation->text, hit.translation->lang,
                                               built->keys_by_lang[hit.translation->lang],
@@ -484,12 +491,13 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
 Result<std::pair<Passage, std::optional<Passage>>> SearchEngine::GetPassage(const std::string& id) {
   using Answer = std::pair<Passage, std::optional<Passage>>;
   return WithSearcher<Answer>([&](Searcher& s) -> Result<Answer> {
-    std::optional<Passage> passage = FindPassage(s.db(), id);
+    std::optional<Passage> passage = FindPassage(s.db(), s.reader(), id);
     if (!passage && !s.down().empty())
       return Status::Unavailable("passage '" + id + "' may be on a shard that is down");
     if (!passage) return Status::NotFound("no passage with id '" + id + "'");
     std::optional<Passage> translation;
-    if (!passage->translation.empty()) translation = FindPassage(s.db(), passage->translation);
+    if (!passage->translation.empty())
+      translation = FindPassage(s.db(), s.reader(), passage->translation);
     return Answer{std::move(*passage), std::move(translation)};
   });
 }

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -15,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/analyzer.h"
+#include "common/record_codec.h"
 #include "common/schema.h"
 #include "common/synonyms.h"
 #include "common/text.h"
@@ -431,6 +433,64 @@ TEST_F(IndexerCliTest, ShardedRunsAreIncrementalAndReportPerShard) {
   EXPECT_FALSE(single.contains("shards"));
   EXPECT_FALSE(fs::exists(fs::canonical(index_) / "XAPIANDB"));
   EXPECT_EQ(Open().get_doccount(), 11u);
+}
+
+// A run that writes more than RecordDictionary::kTrainingBytes of records
+// into an index without a record dictionary trains one on those, stores it
+// in every shard, and compresses the records after them; a later run
+// compresses with the same dictionary. Every passage reads back either way.
+TEST_F(IndexerCliTest, RecordsBeyondTheTrainingSamplesAreCompressed) {
+  const char* const words[] = {"harbour", "lighthouse", "network", "creative", "city",
+                               "museum",  "music",      "design",  "festival", "river",
+                               "bridge",  "market",     "crafts",  "heritage", "film"};
+  std::mt19937 rng(11);
+  const auto paragraph = [&] {
+    std::string text = "The";
+    for (int w = 0; w < 70; ++w) text += std::string(" ") + words[rng() % 15];
+    return text + ".\n\n";
+  };
+  std::size_t bytes = 0;
+  for (int f = 0; bytes < RecordDictionary::kTrainingBytes * 3 / 2; ++f) {
+    std::string text;
+    for (int p = 0; p < 40; ++p) text += paragraph();
+    bytes += text.size();
+    Write("part" + std::to_string(1000 + f) + ".txt", text);
+  }
+  ASSERT_EQ(Index(0, {"--shards", "2"})["failed"], json::array());
+  const fs::path generation = fs::canonical(index_);
+  const auto shard_dictionary = [&](int shard) {
+    return Xapian::Database((generation / ("shard-" + std::to_string(shard))).string())
+        .get_metadata(schema::kMetaRecordDictionary);
+  };
+  const std::string dictionary = shard_dictionary(0);
+  ASSERT_FALSE(dictionary.empty());
+  EXPECT_EQ(shard_dictionary(1), dictionary);
+
+  // Per format: the number of records; each passage read back under its id.
+  const auto formats = [&](const std::string& prefix) {
+    std::map<char, int> count;
+    const Xapian::Database db = Open();
+    PassageReader reader({db});
+    for (auto t = db.allterms_begin(schema::kPassageIdPrefix);
+         t != db.allterms_end(schema::kPassageIdPrefix); ++t) {
+      const Xapian::Document doc = db.get_document(*db.postlist_begin(*t));
+      const Result<Passage> passage = reader.Read(doc);
+      EXPECT_TRUE(passage.ok()) << *t << ": " << passage.status().ToString();
+      if (!passage.ok()) continue;
+      EXPECT_EQ(schema::PassageIdTerm(passage->id), *t);
+      if (passage->doc.rfind(prefix, 0) == 0) ++count[doc.get_data()[0]];
+    }
+    return count;
+  };
+  std::map<char, int> first = formats("part");
+  EXPECT_GT(first[0x01], 0) << "the training samples stay plain";
+  EXPECT_GT(first[0x02], first[0x01] / 4) << "the half megabyte after them is compressed";
+
+  Write("zz-after.txt", paragraph() + paragraph());
+  ASSERT_EQ(Index(0)["added"], 1);
+  EXPECT_EQ(shard_dictionary(0), dictionary) << "trained once";
+  EXPECT_EQ(shard_dictionary(1), dictionary);
+  EXPECT_EQ(formats("zz-after"), (std::map<char, int>{{0x02, 2}}));
 }
 
 // Shard 0 holds the file records and commits last. A run killed after the

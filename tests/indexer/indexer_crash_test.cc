@@ -31,6 +31,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/record_codec.h"
 #include "common/schema.h"
 #include "tests/indexer/indexer_fixture.h"
 #include "tests/server/server_fixture.h"
@@ -125,12 +126,16 @@ CorpusState Mutate(CorpusState state, std::mt19937& rng) {
 
 // --------------------------------------------------------------- the index
 
-// Everything a search can see of an index: its documents (each passage's data
-// and values, by passage id), every term with its frequencies, the spelling
-// and synonym tables and the metadata. Two indexes with the same fingerprint
-// answer every query alike (Xapian's internal document numbers aside).
+// Everything a search can see of an index: its documents (each passage, as
+// read back, and values, by passage id), every term with its frequencies, the
+// spelling and synonym tables and the metadata. Two indexes with the same
+// fingerprint answer every query alike (Xapian's internal document numbers
+// aside). How records are stored is not content: which passages the record
+// dictionary was trained on, and which were compressed with it, depend on
+// where a run was killed.
 std::map<std::string, std::string> Fingerprint(const Xapian::Database& db) {
   std::map<std::string, std::string> out;
+  PassageReader reader({db});
   out["doccount"] = std::to_string(db.get_doccount());
   out["length"] = std::to_string(db.get_total_length());
   for (auto t = db.allterms_begin(); t != db.allterms_end(); ++t) {
@@ -144,15 +149,18 @@ std::map<std::string, std::string> Fingerprint(const Xapian::Database& db) {
     for (auto v = doc.values_begin(); v != doc.values_end(); ++v) {
       values += std::to_string(v.get_valueno()) + "=" + *v + ";";
     }
-    out["doc " + *t] = doc.get_data() + "|" + values + "|" + std::to_string(doc.termlist_count());
+    const Result<Passage> passage = reader.Read(doc);
+    out["doc " + *t] = (passage.ok() ? PassageRecord(*passage) : passage.status().ToString()) +
+                       "|" + values + "|" + std::to_string(doc.termlist_count());
   }
   for (auto s = db.spellings_begin(); s != db.spellings_end(); ++s) {
     out["spelling " + *s] = std::to_string(s.get_termfreq());
   }
   // (Synonyms are metadata. The commit stamp is not content: like a revision
-  // number, it differs between any two runs.)
+  // number, it differs between any two runs. Nor is the record dictionary.)
   for (auto m = db.metadata_keys_begin(); m != db.metadata_keys_end(); ++m) {
-    if (*m != schema::kMetaCommit) out["metadata " + *m] = db.get_metadata(*m);
+    if (*m != schema::kMetaCommit && *m != schema::kMetaRecordDictionary)
+      out["metadata " + *m] = db.get_metadata(*m);
   }
   return out;
 }

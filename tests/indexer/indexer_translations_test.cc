@@ -15,6 +15,7 @@
 
 #include "common/analyzer.h"
 #include "common/passage.h"
+#include "common/record_codec.h"
 #include "common/schema.h"
 #include "tests/indexer/indexer_fixture.h"
 
@@ -50,7 +51,7 @@ Passage StoredPassage(const Xapian::Database& db, const std::string& doc, int po
     ADD_FAILURE() << "no passage " << position << " of " << doc;
     return {};
   }
-  Result<Passage> passage = FromXapianDocument(db.get_document(*it));
+  Result<Passage> passage = PassageReader({db}).Read(db.get_document(*it));
   EXPECT_TRUE(passage.ok()) << passage.status().ToString();
   return passage.ok() ? *passage : Passage{};
 }
