@@ -6,10 +6,12 @@
 //
 // Every query is run once first (caches, the dictionary), then --rounds
 // times over the whole list; prints one JSON line with the median, minimum
-// and maximum over the rounds of the mean microseconds per query. Exit 1 if
-// a query fails, 2 on a usage error.
+// and maximum over the rounds of the mean microseconds per query; with
+// --slowest N, also the N queries of highest median CPU over the rounds.
+// Exit 1 if a query fails, 2 on a usage error.
 //
 // Usage: sarea-engine-bench INDEX QUERIES [--route search|suggest] [--rounds N]
+//                           [--slowest N]
 //   QUERIES: "lang<TAB>query" lines (bench/queries/*.tsv)
 #include <time.h>
 

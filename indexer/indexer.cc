@@ -715,9 +715,6 @@ void Indexer::RemoveVanished(const std::set<std::string>& present) {
   }
 }
 
-// Replaces each shard's synonyms with the corpus's synonyms.txt when it
-// changed (none when it is gone). Bad lines are reported; the good ones still
-// load. Every shard holds them all, so whichever a stub lists first serves them.
 // The index's record dictionary, or null when it has none. Every shard has
 // it, but a run killed between two shards' commits (the last shard commits
 // first) leaves it in some only: any of them has it then.
@@ -733,6 +730,9 @@ std::shared_ptr<const RecordDictionary> Indexer::LoadRecordDictionary() {
   return *loaded;
 }
 
+// Replaces each shard's synonyms with the corpus's synonyms.txt when it
+// changed (none when it is gone). Bad lines are reported; the good ones still
+// load. Every shard holds them all, so whichever a stub lists first serves them.
 void Indexer::LoadSynonyms() {
   const fs::path path = options_.corpus / kSynonymsFile;
   std::error_code ec;

@@ -491,6 +491,24 @@ TEST_F(IndexerCliTest, RecordsBeyondTheTrainingSamplesAreCompressed) {
   EXPECT_EQ(shard_dictionary(0), dictionary) << "trained once";
   EXPECT_EQ(shard_dictionary(1), dictionary);
   EXPECT_EQ(formats("zz-after"), (std::map<char, int>{{0x02, 2}}));
+
+  // A damaged dictionary: the compressed passages cannot be read back, so a
+  // run refuses to write into the index, and says why.
+  {
+    Xapian::WritableDatabase shard((generation / "shard-1").string());
+    shard.set_metadata(schema::kMetaRecordDictionary, "not a dictionary");
+    shard.commit();
+    Xapian::WritableDatabase first((generation / "shard-0").string());
+    first.set_metadata(schema::kMetaRecordDictionary, "");
+    first.commit();
+  }
+  Write("zz-later.txt", paragraph());
+  const RunResult damaged = Run(IndexArgs({"--json"}));
+  EXPECT_EQ(damaged.exit_code, 2) << damaged.err;
+  EXPECT_NE(damaged.err.find("is corrupt: the index's record dictionary is not a zstd dictionary"),
+            std::string::npos)
+      << damaged.err;
+  EXPECT_EQ(damaged.Json()["error"]["code"], "corruption") << damaged.out;
 }
 
 // Shard 0 holds the file records and commits last. A run killed after the
