@@ -32,7 +32,7 @@ class LanguageTable {
     names_.emplace_back();  // kNone's
     const std::string prefix = schema::kLangPrefix;
     for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
-      if (names_.size() > UINT16_MAX) break;  // the rest are read as values
+      if (names_.size() > UINT16_MAX) break;  // beyond 65535 languages, in none
       const auto index = static_cast<std::uint16_t>(names_.size());
       names_.push_back((*t).substr(prefix.size()));
       for (auto d = db.postlist_begin(*t); d != db.postlist_end(*t); ++d) {
