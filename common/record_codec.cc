@@ -70,7 +70,9 @@ RecordCompressor::RecordCompressor() : context_(ZSTD_createCCtx()) {
 RecordCompressor::~RecordCompressor() { ZSTD_freeCCtx(context_); }
 
 std::string RecordCompressor::Encode(std::string record) {
-  if (!dictionary_ || record.size() > kMaxCompressedRecord) return record;
+  if (!dictionary_ || record.empty() || record.front() == kCompressedFormat ||
+      record.size() > kMaxCompressedRecord)
+    return record;
   std::string out(1 + ZSTD_compressBound(record.size()), kCompressedFormat);
   const std::size_t size =
       ZSTD_compress_usingCDict(context_, out.data() + 1, out.size() - 1, record.data(),

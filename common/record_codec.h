@@ -14,8 +14,9 @@
 //   0x02 <zstd frame>             compressed with the dictionary the frame names
 // The dictionary is in the metadata of every shard (schema::kMetaRecordDictionary).
 // The indexer trains it on the first kTrainingBytes of plain records a run
-// writes into an index that has none; those stay plain, the rest are
-// compressed. An index whose runs never write that much has no dictionary.
+// writes into an index that has none, compresses the records after them, and
+// those samples too at the end of the run (a run killed before leaves them
+// plain). An index whose runs never write that much has no dictionary.
 #ifndef SAREA_COMMON_RECORD_CODEC_H_
 #define SAREA_COMMON_RECORD_CODEC_H_
 
@@ -81,7 +82,7 @@ class RecordCompressor {
   const std::shared_ptr<const RecordDictionary>& dictionary() const { return dictionary_; }
 
   // `record` (PassageRecord's) compressed when there is a dictionary and that
-  // makes it smaller; else `record` itself.
+  // makes it smaller; else `record` itself (stored data already compressed too).
   std::string Encode(std::string record);
 
  private:

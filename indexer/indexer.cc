@@ -138,6 +138,8 @@ struct PreparedFile {
   // Trained on the plain records up to this file's: the writer stores it with
   // this file, and the files after it are compressed with it.
   std::shared_ptr<const RecordDictionary> dictionary;
+  // The passages of those samples (document id, passage id), written plain.
+  std::vector<std::pair<std::string, std::string>> samples;
 };
 
 // Builds each passage's Xapian document, with its twin's keys when the twin
@@ -211,15 +213,17 @@ class Preparer {
   // enough, trains the dictionary and hands it to the writer with the file.
   void Sample(PreparedFile& file) {
     for (const PreparedDocument& prepared : file.docs) {
-      for (const Xapian::Document& doc : prepared.documents) {
-        samples_.push_back(doc.get_data());
+      for (std::size_t i = 0; i < prepared.documents.size(); ++i) {
+        samples_.push_back(prepared.documents[i].get_data());
         sample_bytes_ += samples_.back().size();
+        sampled_.emplace_back(prepared.passages[i].doc, prepared.passages[i].id);
       }
     }
     if (sample_bytes_ < RecordDictionary::kTrainingBytes) return;
     trained_ = true;  // once a run, whatever comes of it
     file.dictionary = RecordDictionary::Train(samples_);
     compressor_.set_dictionary(file.dictionary);
+    if (file.dictionary) file.samples = std::move(sampled_);
     std::vector<std::string>().swap(samples_);
   }
 
@@ -230,6 +234,7 @@ class Preparer {
   LanguageIdentifier identifier_;
   RecordCompressor compressor_;
   std::vector<std::string> samples_;
+  std::vector<std::pair<std::string, std::string>> sampled_;  // their passages
   std::size_t sample_bytes_ = 0;
   bool trained_ = false;
 };
@@ -324,6 +329,7 @@ class Indexer {
   void ApplyStatedPairs();
   void LoadSynonyms();
   std::shared_ptr<const RecordDictionary> LoadRecordDictionary();
+  void CompressSamples();
   void DeletePassages(const std::string& doc_id);
   void DeletePassagesBeyond(const std::string& doc_id, const std::set<std::string>& kept);
   void UncountStored(const Xapian::Document& stored, std::size_t shard);
@@ -344,6 +350,9 @@ class Indexer {
   Analyzer analyzer_;                    // for pairs applied at the end of a run
   RecordCompressor compressor_;          // for the passages written here
   std::optional<PassageReader> reader_;  // of the stored passages
+  // The passages (document id, passage id) whose records this run's record
+  // dictionary was trained on, written before it and so plain.
+  std::vector<std::pair<std::string, std::string>> plain_samples_;
   Report* report_ = nullptr;
   std::map<std::string, FileRecord> records_;       // by path, as committed before
   std::map<std::string, std::string> doc_sources_;  // doc id -> path, this run
@@ -647,6 +656,7 @@ bool Indexer::ProcessFile(const PreparedFile& file) {
     for (Xapian::WritableDatabase& db : shards_)
       db.set_metadata(schema::kMetaRecordDictionary, file.dictionary->bytes());
     compressor_.set_dictionary(file.dictionary);
+    plain_samples_ = file.samples;
   }
   const std::string& rel = file.rel;
   if (!file.failed.ok()) {
@@ -728,6 +738,24 @@ std::shared_ptr<const RecordDictionary> Indexer::LoadRecordDictionary() {
   // Its passages cannot be read back without it: not an index to write into.
   if (!loaded.ok()) throw Xapian::DatabaseCorruptError(loaded.status().message());
   return *loaded;
+}
+
+// The records the dictionary was trained on were written before it was: now
+// they are compressed too. Only their data changes (no term, no count).
+void Indexer::CompressSamples() {
+  for (const auto& [doc, id] : plain_samples_) {
+    Xapian::WritableDatabase& db = Home(doc);
+    const std::string term = schema::PassageIdTerm(id);
+    const Xapian::PostingIterator it = db.postlist_begin(term);
+    if (it == db.postlist_end(term)) continue;  // deleted since
+    Xapian::Document stored = db.get_document(*it);
+    const std::string data = stored.get_data();
+    std::string packed = compressor_.Encode(data);
+    if (packed.size() >= data.size()) continue;  // already compressed, or not smaller
+    stored.set_data(std::move(packed));
+    db.replace_document(*it, stored);
+  }
+  plain_samples_.clear();
 }
 
 // Replaces each shard's synonyms with the corpus's synonyms.txt when it
@@ -818,6 +846,7 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
   RemoveVanished(present);
   if (torn_) RemoveOrphans(present);
   ApplyStatedPairs();
+  CompressSamples();
   Commit(/*last=*/true);
   for (std::size_t shard = 0; shard < shards_.size(); ++shard) {
     for (const std::string& lang : IndexLanguages(shards_[shard])) {
