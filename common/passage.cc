@@ -19,7 +19,6 @@ namespace {
 
 // The first byte of a passage record: another value is data of another kind
 // (schema 6 and before stored the passage's JSON, which starts with '{').
-constexpr char kRecordFormat = '\x01';
 
 void PutVarint(std::string& out, std::uint64_t v) {
   for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7F) | 0x80));
@@ -181,7 +180,7 @@ std::vector<std::string> PassageVocabulary(const Passage& passage, Analyzer& ana
 }
 
 std::string PassageRecord(const Passage& p) {
-  std::string out(1, kRecordFormat);
+  std::string out(1, schema::kRecordPlain);
   out.reserve(p.id.size() + p.doc.size() + p.title.size() + p.lang.size() + p.text.size() +
               p.section.size() + p.url.size() + p.translation.size() + 24);
   PutString(out, p.id);
@@ -201,7 +200,7 @@ std::string PassageRecord(const Passage& p) {
 
 Result<Passage> PassageFromRecord(std::string_view data, Xapian::docid docid) {
   const std::string where = "document " + std::to_string(docid);
-  if (data.empty() || data.front() != kRecordFormat) {
+  if (data.empty() || data.front() != schema::kRecordPlain) {
     return Status::Corruption(where + " holds no passage data");
   }
   const auto malformed = [&](const std::string& what) {

@@ -8,7 +8,6 @@
 namespace sarea {
 namespace {
 
-constexpr char kCompressedFormat = 0x02;
 constexpr std::size_t kMaxDictionaryBytes = 32 * 1024;
 constexpr int kCompressionLevel = 3;  // level 19 is 5% smaller and 20 times slower
 // Larger records stay plain, and compressed ones that claim more are corrupt:
@@ -70,10 +69,10 @@ RecordCompressor::RecordCompressor() : context_(ZSTD_createCCtx()) {
 RecordCompressor::~RecordCompressor() { ZSTD_freeCCtx(context_); }
 
 std::string RecordCompressor::Encode(std::string record) {
-  if (!dictionary_ || record.empty() || record.front() == kCompressedFormat ||
+  if (!dictionary_ || record.empty() || record.front() == schema::kRecordCompressed ||
       record.size() > kMaxCompressedRecord)
     return record;
-  std::string out(1 + ZSTD_compressBound(record.size()), kCompressedFormat);
+  std::string out(1 + ZSTD_compressBound(record.size()), schema::kRecordCompressed);
   const std::size_t size =
       ZSTD_compress_usingCDict(context_, out.data() + 1, out.size() - 1, record.data(),
                                record.size(), dictionary_->digested_->compress);
@@ -117,7 +116,8 @@ Status PassageReader::LoadDictionary(unsigned id, Xapian::docid docid) {
 }
 
 Result<Passage> PassageReader::Read(std::string_view data, Xapian::docid docid) {
-  if (data.empty() || data.front() != kCompressedFormat) return PassageFromRecord(data, docid);
+  if (data.empty() || data.front() != schema::kRecordCompressed)
+    return PassageFromRecord(data, docid);
   const std::string where = "document " + std::to_string(docid);
   const std::string_view frame = data.substr(1);
   const unsigned id = ZSTD_getDictID_fromFrame(frame.data(), frame.size());

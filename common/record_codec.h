@@ -9,9 +9,9 @@
 // record compressed with it reads back in about 1 us and takes a quarter less
 // room than deflate gives it (the handbook x1: 2.39 -> 1.77 MB).
 //
-// Stored data is one of:
-//   0x01 <record>                 plain (Xapian then deflates it)
-//   0x02 <zstd frame>             compressed with the dictionary the frame names
+// Stored data is one of (the format bytes in schema.h):
+//   kRecordPlain <record>            plain (Xapian then deflates it)
+//   kRecordCompressed <zstd frame>   compressed with the dictionary the frame names
 // The dictionary is in the metadata of every shard (schema::kMetaRecordDictionary).
 // The indexer trains it on the first kTrainingBytes of plain records a run
 // writes into an index that has none, compresses the records after them, and

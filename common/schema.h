@@ -63,6 +63,10 @@ inline constexpr Xapian::valueno kSlotPair = 3;      // the smaller id of a pass
 inline constexpr Xapian::valueno kSlotId = 4;        // passage id: orders hits of equal weight
                                                      // the same however the index is sharded
 
+// The first byte of a passage's document data (passage.h, record_codec.h).
+inline constexpr char kRecordPlain = 0x01;       // PassageRecord's fields (Xapian deflates it)
+inline constexpr char kRecordCompressed = 0x02;  // a zstd frame of a plain record
+
 // Metadata keys.
 inline constexpr char kMetaSchemaVersion[] = "sarea:schema";      // kSchemaVersion
 inline constexpr char kMetaAnalyzerVersion[] = "sarea:analyzer";  // kAnalyzerVersion

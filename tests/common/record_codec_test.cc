@@ -69,7 +69,7 @@ TEST(RecordCodec, CompressedRecordsReadBackAsTheyWere) {
     const std::string data = compressor.Encode(record);
     plain += record.size();
     stored += data.size();
-    compressed += data[0] == 0x02;
+    compressed += data[0] == schema::kRecordCompressed;
     const Result<Passage> back = reader.Read(data, static_cast<Xapian::docid>(i + 1));
     ASSERT_TRUE(back.ok()) << back.status().ToString();
     EXPECT_EQ(PassageRecord(*back), record);
@@ -97,7 +97,7 @@ TEST(RecordCodec, TheReaderFindsTheDictionaryInAnyShard) {
   compressor.set_dictionary(dictionary);
   const Passage passage = MadeUpPassages(1, 4)[0];
   const std::string data = compressor.Encode(PassageRecord(passage));
-  ASSERT_EQ(data[0], 0x02);
+  ASSERT_EQ(data[0], schema::kRecordCompressed);
 
   const Result<Passage> before = reader.Read(data, 7);
   ASSERT_FALSE(before.ok());
@@ -121,7 +121,7 @@ TEST(RecordCodec, DamagedDataIsCorruptionNamingTheDocument) {
   RecordCompressor compressor;
   compressor.set_dictionary(dictionary);
   const std::string data = compressor.Encode(PassageRecord(MadeUpPassages(1, 6)[0]));
-  ASSERT_EQ(data[0], 0x02);
+  ASSERT_EQ(data[0], schema::kRecordCompressed);
   std::string flipped = data;
   for (std::size_t i = data.size() / 2; i < data.size(); ++i)
     flipped[i] = static_cast<char>(~data[i]);

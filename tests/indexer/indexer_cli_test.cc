@@ -484,14 +484,15 @@ TEST_F(IndexerCliTest, RecordsBeyondTheTrainingSamplesAreCompressed) {
     return count;
   };
   std::map<char, int> first = formats("part");
-  EXPECT_EQ(first[0x01], 0) << "the training samples are compressed at the end of the run";
-  EXPECT_GT(first[0x02], 0);
+  EXPECT_EQ(first[schema::kRecordPlain], 0)
+      << "the training samples are compressed at the end of the run";
+  EXPECT_GT(first[schema::kRecordCompressed], 0);
 
   Write("zz-after.txt", paragraph() + paragraph());
   ASSERT_EQ(Index(0)["added"], 1);
   EXPECT_EQ(shard_dictionary(0), dictionary) << "trained once";
   EXPECT_EQ(shard_dictionary(1), dictionary);
-  EXPECT_EQ(formats("zz-after"), (std::map<char, int>{{0x02, 2}}));
+  EXPECT_EQ(formats("zz-after"), (std::map<char, int>{{schema::kRecordCompressed, 2}}));
 
   // A damaged dictionary: the compressed passages cannot be read back, so a
   // run refuses to write into the index, and says why.
