@@ -17,9 +17,6 @@
 namespace sarea {
 namespace {
 
-// The first byte of a passage record: another value is data of another kind
-// (schema 6 and before stored the passage's JSON, which starts with '{').
-
 void PutVarint(std::string& out, std::uint64_t v) {
   for (; v >= 0x80; v >>= 7) out.push_back(static_cast<char>((v & 0x7F) | 0x80));
   out.push_back(static_cast<char>(v));
@@ -57,6 +54,23 @@ class RecordReader {
  private:
   std::string_view rest_;
 };
+
+// Each token's keys as terms (`term` of a key) with their positions, each
+// term's wdf its impact in these tokens (schema::Impact).
+template <typename TermOf>
+void AddKeyTerms(Xapian::Document& doc, const std::vector<Token>& tokens, TermOf term) {
+  std::map<std::string, Xapian::termcount> counts;
+  Xapian::termcount keys = 0;
+  for (const Token& token : tokens) {
+    for (const std::string& key : token.keys) {
+      std::string name = term(key);
+      doc.add_posting(name, token.position, 0);
+      ++counts[std::move(name)];
+      ++keys;
+    }
+  }
+  for (const auto& [name, count] : counts) doc.add_term(name, schema::Impact(count, keys));
+}
 
 }  // namespace
 
@@ -153,18 +167,12 @@ Xapian::Document ToXapianDocument(const Passage& p, Analyzer& analyzer, const Pa
   doc.add_boolean_term(schema::DocTerm(p.doc));
   doc.add_boolean_term(schema::LangTerm(p.lang));
   const std::vector<Token> tokens = analyzer.Analyze(p.text, p.lang);
-  for (const Token& token : tokens) {
-    for (const std::string& key : token.keys) {
-      doc.add_posting(schema::KeyTerm(p.lang, key), token.position);
-    }
-  }
+  AddKeyTerms(doc, tokens, [&](const std::string& key) { return schema::KeyTerm(p.lang, key); });
   if (vocabulary) *vocabulary = VocabularyTerms(tokens, p.lang);
   if (translation) {
-    for (const Token& token : analyzer.Analyze(translation->text, translation->lang)) {
-      for (const std::string& key : token.keys) {
-        doc.add_posting(schema::TranslationKeyTerm(translation->lang, key), token.position);
-      }
-    }
+    AddKeyTerms(
+        doc, analyzer.Analyze(translation->text, translation->lang),
+        [&](const std::string& key) { return schema::TranslationKeyTerm(translation->lang, key); });
   }
   doc.add_value(schema::kSlotPair, translation ? std::min(p.id, translation->id) : p.id);
   doc.add_value(schema::kSlotDoc, p.doc);

@@ -264,6 +264,7 @@ Xapian::doccount CountMatches(Xapian::Database& db, Xapian::Query query, const s
   }
   Xapian::Enquire enquire(db);
   enquire.set_query(query);
+  enquire.set_weighting_scheme(schema::Weighting());
   return enquire.get_mset(0, 0, upto).get_matches_estimated();
 }
 
@@ -365,6 +366,7 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     const auto make_enquire = [&] {
       Xapian::Enquire enquire(s.db());
       enquire.set_query(query);
+      enquire.set_weighting_scheme(schema::Weighting());
       if (request.group_pairs) enquire.set_collapse_key(schema::kSlotPair);
       return enquire;
     };

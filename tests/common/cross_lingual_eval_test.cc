@@ -78,6 +78,7 @@ std::vector<std::string> Top10(QueryBuilder& builder, const Xapian::Database& db
   if (!built.ok()) return ids;
   Xapian::Enquire enquire(db);
   enquire.set_query(built->query);
+  enquire.set_weighting_scheme(schema::Weighting());
   for (const Xapian::Document& d : [&] {
          std::vector<Xapian::Document> docs;
          const Xapian::MSet mset = enquire.get_mset(0, 10);

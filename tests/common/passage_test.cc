@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <xapian.h>
 
+#include <algorithm>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -113,6 +115,65 @@ Xapian::Document WithData(const std::string& data) {
 }
 
 // What the indexer stores is what a search reads back, field by field.
+// A key's weight in a passage, BM25's (k1 = 1, b = 0.5, the pivot as the mean
+// length) without its idf: `count` occurrences among `keys` key postings.
+double Bm25Part(double count, double keys) {
+  const double n = 0.5 + 0.5 * std::max(keys / schema::kPivotLength, 0.5);
+  return 2 * count / (n + count);
+}
+
+std::string Repeat(const std::string& word, int times) {
+  std::string out;
+  for (int i = 0; i < times; ++i) out += " " + word;
+  return out;
+}
+
+// The length normalisation is in the wdf (schema::Impact); searched with
+// schema::Weighting(), whose b is 0, a key weighs as BM25 says, by its count
+// and the length of its passage only: not of its translation.
+TEST(ToXapianDocument, KeysWeighAsBm25WithTheLengthNormalisedWhenIndexed) {
+  Analyzer analyzer;
+  Xapian::WritableDatabase db(std::string(), Xapian::DB_BACKEND_INMEMORY);
+  const Passage long_twin = Make("d", 9, "es", "piedra" + Repeat("piedra", 300));
+  struct Case {
+    Passage passage;
+    double count;
+    const Passage* translation;
+  };
+  std::vector<Case> cases = {
+      {Make("d", 1, "en", "river stone"), 1, nullptr},
+      {Make("d", 2, "en", "river" + Repeat("stone", 39)), 1, nullptr},
+      {Make("d", 3, "en", "river" + Repeat("stone", 159)), 1, nullptr},
+      {Make("d", 4, "en", "river river river" + Repeat("stone", 37)), 3, nullptr},
+      {Make("d", 5, "en", "river" + Repeat("stone", 39)), 1, &long_twin},
+  };
+  for (const Case& c : cases) db.add_document(ToXapianDocument(c.passage, analyzer, c.translation));
+  const std::string river = PassageKeyTerms(cases[0].passage, analyzer).front();
+  Xapian::Enquire enquire(db);
+  enquire.set_query(Xapian::Query(river));
+  enquire.set_weighting_scheme(schema::Weighting());
+  const Xapian::MSet mset = enquire.get_mset(0, 10);
+  ASSERT_EQ(mset.size(), cases.size());
+  std::map<std::string, double> weight;
+  for (auto it = mset.begin(); it != mset.end(); ++it) {
+    weight[it.get_document().get_value(schema::kSlotId)] = it.get_weight();
+  }
+  const auto keys = [&](const Passage& p) {
+    double n = 0;
+    for (const Token& t : analyzer.Analyze(p.text, p.lang)) n += t.keys.size();
+    return n;
+  };
+  const Case& base = cases[1];
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.passage.text.substr(0, 20) + "... of " + std::to_string(keys(c.passage)));
+    const double expected =
+        Bm25Part(c.count, keys(c.passage)) / Bm25Part(base.count, keys(base.passage));
+    EXPECT_NEAR(weight[c.passage.id] / weight[base.passage.id], expected, 0.02 * expected);
+  }
+  EXPECT_GT(weight[cases[0].passage.id], weight[cases[1].passage.id]);
+  EXPECT_GT(weight[cases[1].passage.id], weight[cases[2].passage.id]);
+}
+
 TEST(FromXapianDocument, ReadsBackEveryField) {
   Passage p = Make("cities/bilbao.md", 7, "es", "Bilbao, ciudad \"creativa\" del diseño\n\u00e9");
   p.title = "Bilbao";

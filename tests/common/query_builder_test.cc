@@ -45,6 +45,7 @@ class QueryBuilderTest : public ::testing::Test {
     if (!built.ok()) return {};
     Xapian::Enquire enquire(db_);
     enquire.set_query(built->query);
+    enquire.set_weighting_scheme(schema::Weighting());
     std::vector<std::string> ids;
     const Xapian::MSet mset = enquire.get_mset(0, 100);
     for (auto it = mset.begin(); it != mset.end(); ++it) {

@@ -146,7 +146,7 @@ TEST(RecordCodec, DamagedDataIsCorruptionNamingTheDocument) {
 }
 
 TEST(RecordDictionary, FromBytesRejectsWhatIsNotOne) {
-  for (const std::string bytes :
+  for (const std::string& bytes :
        {std::string(), std::string("not a dictionary"), std::string(64, '\0')}) {
     const auto loaded = RecordDictionary::FromBytes(bytes);
     ASSERT_FALSE(loaded.ok());
