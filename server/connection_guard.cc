@@ -153,10 +153,12 @@ class ConnectionGuard final : public httplib::TaskQueue {
         return;
       }
       lock.unlock();
-      // Too many even to answer: close at once.
+      // Too many even to answer: close at once. (Every refusal is counted
+      // before its client can see it, so that a client that was refused
+      // finds it in /metrics.)
+      if (on_refused_) on_refused_(503);
       if (task.fd >= 0) ::shutdown(task.fd, SHUT_RDWR);
       task.fn();
-      if (on_refused_) on_refused_(503);
       return;
     }
     ++connections_;
@@ -237,8 +239,8 @@ class ConnectionGuard final : public httplib::TaskQueue {
     }
     const int refused = AwaitFirstHead(task.fd);
     if (refused != 0) {
-      Refuse(task.fd, RefusalResponse(refused), kRefusalLinger);
       if (on_refused_) on_refused_(refused);
+      Refuse(task.fd, RefusalResponse(refused), kRefusalLinger);
     }
     connection->phase = Connection::kBusy;
     current = connection.get();
@@ -315,11 +317,11 @@ class ConnectionGuard final : public httplib::TaskQueue {
         // nothing else writes to it. (A client idle since its last response
         // gets the 408 too, which browsers take as "retry on a new
         // connection".)
+        if (on_refused_) on_refused_(status);
         const std::string response = RefusalResponse(status);
         (void)!::send(connection->dup, response.data(), response.size(),
                       MSG_DONTWAIT | MSG_NOSIGNAL);
         ::shutdown(connection->dup, SHUT_RDWR);
-        if (on_refused_) on_refused_(status);
       }
     }
   }
@@ -332,9 +334,9 @@ class ConnectionGuard final : public httplib::TaskQueue {
       Task task = std::move(refusals_.front());
       refusals_.pop_front();
       lock.unlock();
+      if (on_refused_) on_refused_(503);
       if (task.fd >= 0) Refuse(task.fd, RefusalResponse(503), kRefusalLinger);
       task.fn();
-      if (on_refused_) on_refused_(503);
       lock.lock();
     }
   }
