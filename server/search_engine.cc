@@ -4,7 +4,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <optional>
+#include <string_view>
 
 #include <xapian.h>
 
@@ -54,6 +57,75 @@ class LanguageTable {
 };
 
 }  // namespace
+
+// Each passage's id by document number, in one database. Hits of equal weight
+// are ordered by passage id, and reading the id as a value costs a B-tree
+// seek, a block read and a chunk decoding per candidate: at 100 copies of the
+// handbook, where a query's best passages tie with their 99 copies, about
+// half of a search's CPU. A document number names one passage for the life
+// of a database (the indexer replaces a passage by its id term, and Xapian
+// never reuses a number), so the table only grows: a new revision reads the
+// ids of the documents added since. The searchers share it.
+class SearchEngine::PassageIds {
+ public:
+  // The ids of `db`'s documents; those of `before`, the same database at an
+  // earlier revision, are kept.
+  PassageIds(const Xapian::Database& db, const PassageIds* before)
+      : uuid_(db.get_uuid()), last_(db.get_lastdocid()) {
+    Xapian::docid from = 1;
+    if (before) {
+      chars_ = before->chars_;
+      ends_ = before->ends_;
+      from = before->last_ + 1;
+    } else {
+      ends_.push_back(0);
+    }
+    ends_.reserve(static_cast<std::size_t>(last_) + 1);
+    const Xapian::ValueIterator end = db.valuestream_end(schema::kSlotId);
+    Xapian::ValueIterator v = db.valuestream_begin(schema::kSlotId);
+    if (from > 1 && v != end) v.skip_to(from);
+    for (; v != end && v.get_docid() <= last_; ++v) {
+      const std::string id = *v;
+      if (chars_.size() + id.size() > std::numeric_limits<std::uint32_t>::max()) break;
+      ends_.resize(v.get_docid(), static_cast<std::uint32_t>(chars_.size()));
+      chars_ += id;
+      ends_.push_back(static_cast<std::uint32_t>(chars_.size()));
+    }
+    // Documents without an id, or beyond what offsets can hold: unknown.
+    ends_.resize(static_cast<std::size_t>(last_) + 1, static_cast<std::uint32_t>(chars_.size()));
+  }
+
+  // Orders hits of equal weight by passage id: from `ids` when a search has
+  // them (else, and for a document they do not know, from the id's value).
+  class Key : public Xapian::KeyMaker {
+   public:
+    explicit Key(const PassageIds* ids) : ids_(ids) {}
+    std::string operator()(const Xapian::Document& doc) const override {
+      if (ids_) {
+        const std::string_view id = ids_->Find(doc.get_docid());
+        if (!id.empty()) return std::string(id);
+      }
+      return doc.get_value(schema::kSlotId);
+    }
+
+   private:
+    const PassageIds* ids_;
+  };
+
+  const std::string& uuid() const { return uuid_; }
+  Xapian::docid last() const { return last_; }
+  // Document `doc`'s passage id; empty when the table does not know it.
+  std::string_view Find(Xapian::docid doc) const {
+    if (doc == 0 || doc >= ends_.size()) return {};
+    return std::string_view(chars_).substr(ends_[doc - 1], ends_[doc] - ends_[doc - 1]);
+  }
+
+ private:
+  std::string uuid_;
+  Xapian::docid last_;
+  std::string chars_;                // the ids, one after the other
+  std::vector<std::uint32_t> ends_;  // by document number: where its id ends in chars_
+};
 
 // One thread's view of the index: a Database over its shards (one, for an
 // unsharded index) and the analysis that goes with it.
@@ -195,6 +267,25 @@ SearchEngine::SearchEngine(std::string index, int searchers, RemoteOptions remot
 }
 
 SearchEngine::~SearchEngine() = default;
+
+std::shared_ptr<const SearchEngine::PassageIds> SearchEngine::PassageIdsOf(
+    const Xapian::Database& db) {
+  const std::string uuid = db.get_uuid();
+  if (uuid.empty()) return nullptr;
+  const Xapian::docid last = db.get_lastdocid();
+  std::lock_guard<std::mutex> lock(ids_mutex_);
+  const auto known =
+      std::find_if(ids_.begin(), ids_.end(), [&](const auto& t) { return t->uuid() == uuid; });
+  if (known != ids_.end()) {
+    // A table of a later revision knows every document of this one.
+    if ((*known)->last() >= last) return *known;
+    *known = std::make_shared<const PassageIds>(db, known->get());
+    return *known;
+  }
+  if (ids_.size() == 2) ids_.erase(ids_.begin());
+  ids_.push_back(std::make_shared<const PassageIds>(db, nullptr));
+  return ids_.back();
+}
 
 // Runs `f(searcher)` on a fresh database; redoes it from scratch when the index
 // changed underneath (Xapian keeps only two revisions for readers).
@@ -380,8 +471,24 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     // second pass would not (100 copies of a passage tie at every page's
     // edge). Not over remote shards: a match spy then overcounts (SCALING.md).
     const bool sorted_pass = !s.remote() && CandidatesAtMost(s.db(), query) > kSortedPassFrom;
+    // Ids from the shared table over one local database (a key maker sees
+    // each shard's own document numbers, as a match spy does), when a pass
+    // is sorted.
+    std::shared_ptr<const PassageIds> ids;
+    std::optional<PassageIds::Key> id_key;
+    const auto sort_by_id = [&](Xapian::Enquire& e) {
+      if (!id_key) {
+        if (s.shards().size() == 1 && !s.remote()) ids = PassageIdsOf(s.db());
+        id_key.emplace(ids.get());
+      }
+      if (ids) {
+        e.set_sort_by_relevance_then_key(&*id_key, false);
+      } else {
+        e.set_sort_by_relevance_then_value(schema::kSlotId, false);
+      }
+    };
     Xapian::Enquire enquire = make_enquire();
-    if (sorted_pass) enquire.set_sort_by_relevance_then_value(schema::kSlotId, false);
+    if (sorted_pass) sort_by_id(enquire);
     Xapian::ValueCountMatchSpy remote_langs(schema::kSlotLang);
     std::optional<LanguageCounts> sample;
     if (s.remote()) {
@@ -424,7 +531,7 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     Xapian::doccount skip = before;
     if (tie_at_edge || (request.group_pairs && !sorted_pass)) {
       ordered.emplace(make_enquire());
-      ordered->set_sort_by_relevance_then_value(schema::kSlotId, false);
+      sort_by_id(*ordered);
       mset = ordered->get_mset(first, size);
       skip = 0;
     }

@@ -123,14 +123,22 @@ class SearchEngine {
  private:
   class Searcher;
   class Lease;
+  class PassageIds;
   template <typename T, typename F>
   Result<T> WithSearcher(F&& f);
+  // The passage ids of `db`'s documents (one local database), shared by the
+  // searchers; null when the database has no uuid to tell its generations apart.
+  std::shared_ptr<const PassageIds> PassageIdsOf(const Xapian::Database& db);
 
   std::string index_;
   std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Searcher>> searchers_;
   std::vector<Searcher*> idle_;
+  std::mutex ids_mutex_;
+  // By database (uuid), the two most recently built: searchers move to a new
+  // generation one by one.
+  std::vector<std::shared_ptr<const PassageIds>> ids_;
 };
 
 }  // namespace sarea::server

@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <xapian.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -434,6 +435,59 @@ TEST_F(ServerTest, FacetsFollowTheIndexAsItChanges) {
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(after->total, 2u);
   EXPECT_EQ(after->lang_facets, (std::map<std::string, unsigned>{{"en", 1}, {"es", 1}}));
+}
+
+// Hits of equal weight come in passage-id order, also for passages added,
+// and without those removed, while the engine serves: the ids it keeps by
+// document number grow with the index.
+TEST_F(ServerTest, EqualWeightsComeInIdOrderAsTheIndexGrows) {
+  const fs::path corpus = dir_ / "ties" / "corpus", index = dir_ / "ties" / "idx" / "index";
+  const std::vector<std::string> args = {"--corpus", corpus.string(), "--index", index.string(),
+                                         "--quiet"};
+  const auto write = [&](int from, int to) {
+    for (int i = from; i < to; ++i) {
+      WriteAll(corpus / ("beacon-" + std::to_string(i) + ".txt"),
+               "The harbour beacon glows over the water every night.\n");
+    }
+  };
+  server::SearchEngine engine(index.string(), 1);  // one searcher, one table
+  const auto ids = [&](int page, int size, server::SearchEngine& on) {
+    server::SearchRequest request;
+    request.query = "beacon";
+    request.page = page;
+    request.size = size;
+    const auto found = on.Search(request);
+    EXPECT_TRUE(found.ok()) << found.status().ToString();
+    std::vector<std::string> out;
+    if (found.ok()) {
+      for (const server::Hit& hit : found->hits) out.push_back(hit.passage.id);
+    }
+    return out;
+  };
+  const auto check = [&](std::size_t count, server::SearchEngine& on) {
+    // All of them on one page: ordered as the page is read, by the ids in
+    // their records. Pages of 3 cut through equal weights: ordered by Xapian.
+    const std::vector<std::string> all = ids(1, 50, on);
+    ASSERT_EQ(all.size(), count);
+    ASSERT_TRUE(std::is_sorted(all.begin(), all.end()));
+    for (int page = 1; page * 3 <= static_cast<int>(count); ++page) {
+      EXPECT_EQ(ids(page, 3, on),
+                std::vector<std::string>(all.begin() + (page - 1) * 3, all.begin() + page * 3))
+          << "page " << page << " of " << count;
+    }
+  };
+  write(0, 6);
+  ASSERT_EQ(RunIndexer(args, dir_ / "ties.log"), 0) << ReadAll(dir_ / "ties.log");
+  check(6, engine);
+  fs::remove(corpus / "beacon-2.txt");
+  write(6, 14);
+  ASSERT_EQ(RunIndexer(args, dir_ / "ties.log"), 0) << ReadAll(dir_ / "ties.log");
+  check(13, engine);
+  write(14, 20);
+  ASSERT_EQ(RunIndexer(args, dir_ / "ties.log"), 0) << ReadAll(dir_ / "ties.log");
+  check(19, engine);
+  server::SearchEngine fresh(index.string(), 1);  // its table read at once, a removed one in it
+  check(19, fresh);
 }
 
 // ---------------------------------------------------------------- web page
