@@ -114,7 +114,6 @@ Xapian::Document WithData(const std::string& data) {
   return d;
 }
 
-// What the indexer stores is what a search reads back, field by field.
 // A key's weight in a passage, BM25's (k1 = 1, b = 0.5, the pivot as the mean
 // length) without its idf: `count` occurrences among `keys` key postings.
 double Bm25Part(double count, double keys) {
@@ -174,6 +173,7 @@ TEST(ToXapianDocument, KeysWeighAsBm25WithTheLengthNormalisedWhenIndexed) {
   EXPECT_GT(weight[cases[1].passage.id], weight[cases[2].passage.id]);
 }
 
+// What the indexer stores is what a search reads back, field by field.
 TEST(FromXapianDocument, ReadsBackEveryField) {
   Passage p = Make("cities/bilbao.md", 7, "es", "Bilbao, ciudad \"creativa\" del diseño\n\u00e9");
   p.title = "Bilbao";
