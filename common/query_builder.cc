@@ -148,6 +148,28 @@ Xapian::Query Combine(Xapian::Query::op op, const std::vector<Xapian::Query>& pa
   return Xapian::Query(op, parts.begin(), parts.end());
 }
 
+// One query of readings that no passage matches two of (the languages' keys
+// have their language in their prefix, and a passage has its own language's
+// keys only). OP_MAX then weighs a passage as OP_OR would, but bounds the
+// weight by the highest reading where OP_OR bounds it by their sum, so the
+// matcher can skip what cannot make the page: an English phrase of two
+// frequent words no longer has the positions of every passage holding both
+// checked because its Spanish reading might add to them.
+// Xapian 1.4 builds an OR-like child of OP_MAX into the MAX itself:
+// MAX(a OR b, c) is read as MAX(a, b, c), and a passage with a and b would
+// weigh as the higher of the two. OP_SCALE_WEIGHT is built on its own, and
+// kept even at a factor of 1: each reading goes in under one.
+Xapian::Query Alternatives(const std::vector<Xapian::Query>& readings) {
+  if (readings.size() == 1) return readings.front();
+  std::vector<Xapian::Query> kept;
+  for (const Xapian::Query& reading : readings) {
+    kept.push_back(reading.get_type() == Xapian::Query::OP_SCALE_WEIGHT
+                       ? reading
+                       : Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, reading, 1.0));
+  }
+  return Xapian::Query(Xapian::Query::OP_MAX, kept.begin(), kept.end());
+}
+
 // What the readings of one query read from the index, kept so that each is
 // read once: the direct and the translated reading of a language look up the
 // same spellings, and every language the same synonyms.
@@ -475,8 +497,9 @@ Result<BuiltQuery> QueryBuilder::Build(std::string_view query,
       if (!q.empty()) readings.push_back(std::move(q));
       built.languages.push_back(lang);
     }
-    built.query =
-        readings.empty() ? Xapian::Query::MatchNothing : Combine(Xapian::Query::OP_OR, readings);
+    built.query = readings.empty()          ? Xapian::Query::MatchNothing
+                  : options.single_database ? Alternatives(readings)
+                                            : Combine(Xapian::Query::OP_OR, readings);
     if (options.via_translation)
       built.query = WithTranslations(analyzer_, built, parsed, shards, reads, index_langs, *langs);
     std::vector<Xapian::Query> docs;

@@ -446,8 +446,9 @@ Xapian::doccount CandidatesAtMost(const Xapian::Database& db, const Xapian::Quer
 
 Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
   return WithSearcher<SearchResponse>([&](Searcher& s) -> Result<SearchResponse> {
-    Result<BuiltQuery> built = s.builder().Build(
-        request.query, s.shards(), QueryOptions{request.languages, request.via_translation});
+    const QueryOptions options{request.languages, request.via_translation,
+                               s.shards().size() == 1 && !s.remote()};
+    Result<BuiltQuery> built = s.builder().Build(request.query, s.shards(), options);
     if (!built.ok()) return built.status();
     Xapian::Query query = built->query;
     if (!request.doc.empty()) {
@@ -583,8 +584,7 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     Xapian::doccount best = std::max<Xapian::doccount>(response.total, 1) - 1;
     for (const Correction& c : corrections) {
       if (!response.did_you_mean.empty() && c.distance > corrections.front().distance) break;
-      Result<BuiltQuery> corrected = s.builder().Build(
-          c.query, s.shards(), QueryOptions{request.languages, request.via_translation});
+      Result<BuiltQuery> corrected = s.builder().Build(c.query, s.shards(), options);
       if (!corrected.ok()) continue;
       const Xapian::doccount found =
           CountMatches(s.db(), corrected->query, request.doc, kExactCountUpTo);

@@ -1,7 +1,7 @@
 // The query parser and builder on any bytes as q, with every combination of
-// languages and translations, over the seed index; then the query runs, and
-// "did you mean" and completions read the same bytes. No crash, no Xapian
-// exception: a query that builds must run.
+// languages, translations and single_database, over the seed index; then the
+// query runs, and "did you mean" and completions read the same bytes. No
+// crash, no Xapian exception: a query that builds must run.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -24,9 +24,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::uint8_t control = in.Byte();
   sarea::QueryOptions options;
   options.via_translation = control & 1;
-  for (std::size_t i = 0; i < kLangs.size(); ++i) {
+  for (std::size_t i = 0; i < kLangs.size() && i < 5; ++i) {
     if (control & (2 << i)) options.languages.push_back(kLangs[i]);
   }
+  options.single_database = control & 0x40;               // readings under OP_MAX, as the server's
   if (control & 0x80) options.languages.push_back("xx");  // unknown: an error, not a crash
   const std::string_view q = in.Rest();
   const sarea::Result<sarea::BuiltQuery> built = builder.Build(q, {db}, options);
