@@ -388,6 +388,18 @@ TEST_F(ServerTest, GroupPairReturnsAPassageAndItsTwinOnce) {
     }
   }
   EXPECT_TRUE(ids.count(Seed(0)) + ids.count(Seed(1)) == 1) << grouped.dump();
+  // The total counts hits, a pair once, and exactly: every match was seen.
+  // (Xapian alone estimates the groups from its terms' frequencies whenever
+  // a page does not hold them all.)
+  for (const char* q : {"creative creativa cities ciudades", "creative cities", "ciudades red"}) {
+    const json all = SearchOk({{"q", q}, {"group", "pair"}, {"size", "50"}});
+    ASSERT_GT(all["hits"].size(), 2u) << q;
+    for (const char* page : {"1", "2"}) {
+      const json some = SearchOk({{"q", q}, {"group", "pair"}, {"size", "1"}, {"page", page}});
+      EXPECT_TRUE(some.value("total_exact", false)) << some.dump();
+      EXPECT_EQ(some.value("total", 0u), all["hits"].size()) << some.dump();
+    }
+  }
   const Reply bad = Get(port(), "/api/search?q=x&group=doc");
   EXPECT_EQ(bad.status, 400);
   EXPECT_EQ(Get(port(), "/api/search?q=x&translations=2").status, 400);
