@@ -35,11 +35,12 @@ struct QueryOptions {
   // Also match passages whose translation matches, ranked below direct matches
   // of equal strength (their weight is scaled by kTranslationWeight).
   bool via_translation = false;
-  // The query will run over one local database (not several shards, not a
-  // remote one). Its languages' readings are then combined with OP_MAX, which
-  // lets the matcher skip more than OP_OR does and weighs every passage the
-  // same; over several databases Xapian 1.4 crashes on it (an OP_MAX that
-  // runs out in one of them is still asked for its bound), so they get OP_OR.
+  // The query will run as built (no filter added around it) over one local
+  // database (not several shards, not a remote one). Without translations or
+  // doc: filters, its languages' readings are then combined with OP_MAX,
+  // which lets the matcher skip more than OP_OR does and weighs every passage
+  // the same. Xapian 1.4.22 crashes on OP_MAX over several databases and
+  // under another operator, so every other query gets OP_OR.
   bool single_database = false;
 };
 

@@ -446,8 +446,9 @@ Xapian::doccount CandidatesAtMost(const Xapian::Database& db, const Xapian::Quer
 
 Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
   return WithSearcher<SearchResponse>([&](Searcher& s) -> Result<SearchResponse> {
+    // (A document filter goes around the query: not "as built".)
     const QueryOptions options{request.languages, request.via_translation,
-                               s.shards().size() == 1 && !s.remote()};
+                               s.shards().size() == 1 && !s.remote() && request.doc.empty()};
     Result<BuiltQuery> built = s.builder().Build(request.query, s.shards(), options);
     if (!built.ok()) return built.status();
     Xapian::Query query = built->query;

@@ -129,6 +129,32 @@ TEST_F(QueryBuilderTest, OverOneDatabaseReadingsAreAlternativesThatWeighAsTheirS
   }
 }
 
+// Xapian 1.4.22 crashes on OP_MAX under another operator (with translations,
+// the OR that adds their readings, at 100 copies of the handbook): OP_MAX is
+// the whole query or absent, whatever is asked.
+TEST_F(QueryBuilderTest, OpMaxIsOnlyEverTheWholeQuery) {
+  AddSeed();
+  int as_max = 0;
+  for (const std::string q : {"creative cities", "ciudades creativas doc:x", "\"creative cities\"",
+                              "creatividad", "crea*", "cities -music"}) {
+    for (const bool translations : {false, true}) {
+      for (const std::vector<std::string>& langs :
+           std::vector<std::vector<std::string>>{{}, {"en"}, {"es"}, {"en", "es"}}) {
+        QueryOptions options{langs, translations, true};
+        const Result<BuiltQuery> built = builder_.Build(q, index_.shards(), options);
+        ASSERT_TRUE(built.ok()) << q;
+        const Xapian::Query& query = built->query;
+        std::size_t inner = 0;
+        for (std::size_t i = 0; i < query.get_num_subqueries(); ++i)
+          inner += query.get_subquery(i).get_description().find(" MAX ") != std::string::npos;
+        EXPECT_EQ(inner, 0u) << q << ": " << query.get_description();
+        as_max += query.get_type() == Xapian::Query::OP_MAX;
+      }
+    }
+  }
+  EXPECT_GT(as_max, 0) << "no query was built under OP_MAX";
+}
+
 // Done means of the foundation: "ciudad creativa" and "creacion" find the Spanish
 // passages that say "Ciudades Creativas" and "creación".
 TEST_F(QueryBuilderTest, SeedSpanishPassagesMatchSingularAndAccentlessQueries) {
