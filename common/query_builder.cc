@@ -400,35 +400,65 @@ Result<std::vector<std::string>> ReadingLanguages(const std::vector<std::string>
   return langs;
 }
 
-// Adds the readings that match a passage through its translation (X terms).
-// A passage and its translation are in two languages (the aligner pairs a
-// document's two languages), so the reading over the X terms of a language
-// matches passages in other languages only: it is left out when those asked
-// for are that one (with lang=en, the English crossed reading would only
-// find Spanish passages for the filter to drop: 3.5x the CPU of the search
-// at x100).
-Xapian::Query WithTranslations(Analyzer& analyzer, BuiltQuery& built, const ParsedQuery& parsed,
-                               const std::vector<Xapian::Database>& shards, IndexReads& reads,
-                               const std::vector<std::string>& index_langs,
-                               const std::vector<std::string>& langs) {
-  std::vector<Xapian::Query> crossed;
-  for (const std::string& lang : index_langs) {
+// The direct readings of the asked languages, with the readings that match a
+// passage through its translation (X terms) when `via_translation`: the query
+// as a whole. A passage and its translation are in two languages (the aligner
+// pairs a document's two languages), so the reading over the X terms of a
+// language matches passages in other languages only: it is left out when
+// those asked for are that one (with lang=en, the English crossed reading
+// would only find Spanish passages for a filter to drop: 3.5x the CPU of the
+// search at x100).
+// `as_max`: the query is built as alternatives, one per language asked (its
+// reading, and the crossed readings filtered to its passages), which no
+// passage matches two of; else the direct readings are OR-ed, and with them
+// the crossed ones filtered to the asked languages. (Never a filter over the
+// direct readings, which are the asked languages' own: it would only cost,
+// and halve Xapian's estimate of their matches.)
+Xapian::Query Readings(Analyzer& analyzer, BuiltQuery& built, const ParsedQuery& parsed,
+                       const std::vector<Xapian::Database>& shards, IndexReads& reads,
+                       const std::vector<std::string>& index_langs,
+                       const std::vector<std::string>& langs,
+                       const std::map<std::string, Xapian::Query>& direct, bool via_translation,
+                       bool as_max) {
+  std::map<std::string, Xapian::Query> crossed;  // by language of the X terms
+  for (const std::string& lang : via_translation ? index_langs : std::vector<std::string>{}) {
     if (std::all_of(langs.begin(), langs.end(), [&](const std::string& l) { return l == lang; }))
       continue;
     Xapian::Query q =
         Reading(analyzer, shards, reads, lang, built.keys_by_lang[lang], true).Build(parsed);
-    if (!q.empty()) crossed.push_back(std::move(q));
+    if (!q.empty()) crossed.emplace(lang, std::move(q));
   }
-  if (crossed.empty()) return built.query;
-  // The crossed readings match passages of any language: keep the ones asked
-  // for. (The direct readings are those languages' own: a filter over them
-  // would only cost, and halve Xapian's estimate of their matches.)
-  std::vector<Xapian::Query> lang_terms;
-  for (const std::string& lang : langs) lang_terms.emplace_back(schema::LangTerm(lang));
-  const Xapian::Query filtered(Xapian::Query::OP_FILTER, Combine(Xapian::Query::OP_OR, crossed),
-                               Combine(Xapian::Query::OP_OR, lang_terms));
-  return Xapian::Query(Xapian::Query::OP_OR, built.query,
-                       Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, filtered, kTranslationWeight));
+  const auto through_translation = [&](const std::vector<std::string>& of_langs,
+                                       const std::string& except) {
+    std::vector<Xapian::Query> matching, lang_terms;
+    for (const auto& [lang, q] : crossed) {
+      if (lang != except) matching.push_back(q);
+    }
+    if (matching.empty()) return Xapian::Query();
+    for (const std::string& lang : of_langs) lang_terms.emplace_back(schema::LangTerm(lang));
+    return Xapian::Query(
+        Xapian::Query::OP_SCALE_WEIGHT,
+        Xapian::Query(Xapian::Query::OP_FILTER, Combine(Xapian::Query::OP_OR, matching),
+                      Combine(Xapian::Query::OP_OR, lang_terms)),
+        kTranslationWeight);
+  };
+  std::vector<Xapian::Query> parts;
+  if (as_max) {
+    for (const std::string& lang : langs) {
+      std::vector<Xapian::Query> of_lang;
+      if (const auto it = direct.find(lang); it != direct.end()) of_lang.push_back(it->second);
+      Xapian::Query translated = through_translation({lang}, lang);
+      if (!translated.empty()) of_lang.push_back(std::move(translated));
+      if (!of_lang.empty()) parts.push_back(Combine(Xapian::Query::OP_OR, of_lang));
+    }
+    return parts.empty() ? Xapian::Query::MatchNothing : Alternatives(parts);
+  }
+  for (const std::string& lang : langs) {
+    if (const auto it = direct.find(lang); it != direct.end()) parts.push_back(it->second);
+  }
+  Xapian::Query translated = through_translation(langs, "");
+  if (!translated.empty()) parts.push_back(std::move(translated));
+  return parts.empty() ? Xapian::Query::MatchNothing : Combine(Xapian::Query::OP_OR, parts);
 }
 
 }  // namespace
@@ -502,22 +532,19 @@ Result<BuiltQuery> QueryBuilder::Build(std::string_view query,
     if (!langs.ok()) return langs.status();
     IndexReads reads;
     const std::map<std::string, double> fit = LanguageFit(analyzer_, shards, reads, parsed, *langs);
-    std::vector<Xapian::Query> readings;
+    std::map<std::string, Xapian::Query> direct;
     for (const std::string& lang : *langs) {
       Xapian::Query q =
           Reading(analyzer_, shards, reads, lang, built.keys_by_lang[lang]).Build(parsed);
       const double weight = fit.at(lang);
       if (!q.empty() && weight < 1) q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q, weight);
-      if (!q.empty()) readings.push_back(std::move(q));
+      if (!q.empty()) direct.emplace(lang, std::move(q));
       built.languages.push_back(lang);
     }
     // OP_MAX only where it is the whole query (see Alternatives).
-    const bool as_max = options.single_database && !options.via_translation && parsed.docs.empty();
-    built.query = readings.empty() ? Xapian::Query::MatchNothing
-                  : as_max         ? Alternatives(readings)
-                                   : Combine(Xapian::Query::OP_OR, readings);
-    if (options.via_translation)
-      built.query = WithTranslations(analyzer_, built, parsed, shards, reads, index_langs, *langs);
+    const bool as_max = options.single_database && parsed.docs.empty();
+    built.query = Readings(analyzer_, built, parsed, shards, reads, index_langs, *langs, direct,
+                           options.via_translation, as_max);
     std::vector<Xapian::Query> docs;
     for (const std::string& doc : parsed.docs) docs.emplace_back(schema::DocTerm(doc));
     if (!docs.empty()) {

@@ -36,11 +36,12 @@ struct QueryOptions {
   // of equal strength (their weight is scaled by kTranslationWeight).
   bool via_translation = false;
   // The query will run as built (no filter added around it) over one local
-  // database (not several shards, not a remote one). Without translations or
-  // doc: filters, its languages' readings are then combined with OP_MAX,
-  // which lets the matcher skip more than OP_OR does and weighs every passage
-  // the same. Xapian 1.4.22 crashes on OP_MAX over several databases and
-  // under another operator, so every other query gets OP_OR.
+  // database (not several shards, not a remote one). Without doc: filters,
+  // it is then built under OP_MAX, one alternative per language (its reading
+  // and, with translations, those of its passages' translations), which lets
+  // the matcher skip more than OP_OR does and weighs every passage the same.
+  // Xapian 1.4.22 crashes on OP_MAX over several databases and under another
+  // operator, so every other query gets OP_OR.
   bool single_database = false;
 };
 

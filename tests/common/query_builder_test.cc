@@ -25,16 +25,20 @@ class QueryBuilderTest : public ::testing::Test {
     index_.Add(p, analyzer_);
   }
 
-  void AddSeed() {
+  // The seed corpus; with each passage's translation keys (X terms) when
+  // `with_twins`.
+  void AddSeed(bool with_twins = false) {
     std::ifstream in(SAREA_SOURCE_DIR "/corpus/creative-cities-network.txt");
     std::stringstream bytes;
     bytes << in.rdbuf();
     Result<ReadResult> read = ReadFile("creative-cities-network.txt", bytes.str());
     ASSERT_TRUE(read.ok()) << read.status().ToString();
     LanguageIdentifier identifier;
-    for (const Passage& p : BuildPassages(read->documents.at(0), identifier)) {
-      index_.Add(p, analyzer_);
-      seed_.push_back(p);
+    seed_ = BuildPassages(read->documents.at(0), identifier);
+    for (const Passage& p : seed_) {
+      const auto twin = std::find_if(seed_.begin(), seed_.end(),
+                                     [&](const Passage& t) { return t.id == p.translation; });
+      index_.Add(p, analyzer_, with_twins && twin != seed_.end() ? &*twin : nullptr);
     }
   }
 
@@ -95,11 +99,14 @@ TEST_F(QueryBuilderTest, AReadingOfForeignWordsCountsLess) {
 // bound lets the matcher skip more). A passage matches one reading at most,
 // so it must weigh exactly as under OP_OR, including a passage that has
 // several words of its reading: Xapian 1.4 reads MAX(a OR b, c) as
-// MAX(a, b, c) unless each reading is kept apart.
+// MAX(a, b, c) unless each reading is kept apart. With translations, each
+// language's alternative is its reading and the readings of its passages'
+// translations, which must add up as they do under OP_OR.
 TEST_F(QueryBuilderTest, OverOneDatabaseReadingsAreAlternativesThatWeighAsTheirSum) {
-  AddSeed();
-  const auto weighed = [&](const std::string& q, bool single_database) {
+  AddSeed(/*with_twins=*/true);
+  const auto weighed = [&](const std::string& q, bool translations, bool single_database) {
     QueryOptions options;
+    options.via_translation = translations;
     options.single_database = single_database;
     Result<BuiltQuery> built = builder_.Build(q, index_.shards(), options);
     EXPECT_TRUE(built.ok()) << q;
@@ -116,15 +123,20 @@ TEST_F(QueryBuilderTest, OverOneDatabaseReadingsAreAlternativesThatWeighAsTheirS
   for (const std::string q :
        {"creative cities network", "ciudades creativas red", "\"creative cities\" culture",
         "gastronomía música", "cities -music", "creatividad"}) {
-    const auto [alternatives, described] = weighed(q, true);
-    const auto [sum, sum_described] = weighed(q, false);
-    EXPECT_NE(described.find(" MAX "), std::string::npos) << q << ": " << described;
-    EXPECT_EQ(sum_described.find(" MAX "), std::string::npos) << q << ": " << sum_described;
-    ASSERT_FALSE(sum.empty()) << q;
-    ASSERT_EQ(alternatives.size(), sum.size()) << q;
-    for (std::size_t i = 0; i < sum.size(); ++i) {
-      EXPECT_EQ(alternatives[i].first, sum[i].first) << q << " #" << i;
-      EXPECT_NEAR(alternatives[i].second, sum[i].second, 1e-9 * sum[i].second) << q << " #" << i;
+    // With translations, passages weigh more (the twins' keys count).
+    EXPECT_NE(weighed(q, false, true).first, weighed(q, true, true).first) << q;
+    for (const bool translations : {false, true}) {
+      const auto [alternatives, described] = weighed(q, translations, true);
+      const auto [sum, sum_described] = weighed(q, translations, false);
+      EXPECT_NE(described.find(" MAX "), std::string::npos) << q << ": " << described;
+      EXPECT_EQ(sum_described.find(" MAX "), std::string::npos) << q << ": " << sum_described;
+      ASSERT_FALSE(sum.empty()) << q;
+      ASSERT_EQ(alternatives.size(), sum.size()) << q;
+      for (std::size_t i = 0; i < sum.size(); ++i) {
+        EXPECT_EQ(alternatives[i].first, sum[i].first) << q << " #" << i;
+        EXPECT_NEAR(alternatives[i].second, sum[i].second, 1e-9 * sum[i].second)
+            << q << " #" << i << (translations ? " with translations" : "");
+      }
     }
   }
 }
