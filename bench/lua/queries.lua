@@ -3,6 +3,7 @@
 -- wrk ... -s bench/lua/queries.lua URL -- LIST ROUTE [EXTRA]
 --   LIST:  lines "lang<TAB>query" (bench/queries/*.tsv)
 --   ROUTE: /api/search or /api/suggest; EXTRA: more parameters, "&size=10"
+--   ("{lang}" in EXTRA is each line's language: "&lang={lang}")
 local paths = {}
 local next_index = 1
 
@@ -13,8 +14,10 @@ end
 function init(args)
   local list, route, extra = args[1], args[2], args[3] or ""
   for line in io.lines(list) do
-    local query = line:match("^%a+\t(.+)$")
-    if query then table.insert(paths, route .. "?q=" .. encode(query) .. extra) end
+    local lang, query = line:match("^(%a+)\t(.+)$")
+    if query then
+      table.insert(paths, route .. "?q=" .. encode(query) .. (extra:gsub("{lang}", lang)))
+    end
   end
   -- Each thread starts at its own place in the list.
   next_index = math.random(#paths)
