@@ -421,8 +421,9 @@ Xapian::Query Readings(Analyzer& analyzer, BuiltQuery& built, const ParsedQuery&
                        const std::map<std::string, Xapian::Query>& direct, bool via_translation,
                        bool as_max) {
   std::map<std::string, Xapian::Query> crossed;  // by language of the X terms
-  for (const std::string& lang : via_translation ? index_langs : std::vector<std::string>{}) {
-    if (std::all_of(langs.begin(), langs.end(), [&](const std::string& l) { return l == lang; }))
+  for (const std::string& lang : index_langs) {
+    if (!via_translation ||
+        std::all_of(langs.begin(), langs.end(), [&](const std::string& l) { return l == lang; }))
       continue;
     Xapian::Query q =
         Reading(analyzer, shards, reads, lang, built.keys_by_lang[lang], true).Build(parsed);
