@@ -478,6 +478,17 @@ std::vector<std::string> IndexLanguages(const Xapian::Database& db) {
   return langs;
 }
 
+std::vector<std::string> LanguagesBySize(const Xapian::Database& db,
+                                         std::vector<std::string> langs) {
+  std::vector<std::pair<Xapian::doccount, std::string>> by_size;
+  for (std::string& lang : langs)
+    by_size.emplace_back(db.get_termfreq(schema::LangTerm(lang)), std::move(lang));
+  std::sort(by_size.begin(), by_size.end(), std::greater<>());
+  langs.clear();
+  for (auto& [size, lang] : by_size) langs.push_back(std::move(lang));
+  return langs;
+}
+
 Result<std::vector<std::string>> CheckLanguages(const std::vector<std::string>& available,
                                                 const std::vector<std::string>& asked) {
   if (asked.empty()) return available;
@@ -523,11 +534,14 @@ Result<BuiltQuery> QueryBuilder::Build(std::string_view query,
   if (!has_positive)
     return Status::InvalidArgument("the query only excludes; add a word to look for");
   try {
-    std::set<std::string> all_langs;
-    for (const Xapian::Database& shard : shards) {
-      for (std::string& lang : IndexLanguages(shard)) all_langs.insert(std::move(lang));
+    std::vector<std::string> index_langs = options.index_languages;
+    if (index_langs.empty()) {
+      std::set<std::string> all_langs;
+      for (const Xapian::Database& shard : shards) {
+        for (std::string& lang : IndexLanguages(shard)) all_langs.insert(std::move(lang));
+      }
+      index_langs.assign(all_langs.begin(), all_langs.end());
     }
-    const std::vector<std::string> index_langs(all_langs.begin(), all_langs.end());
     Result<std::vector<std::string>> langs =
         ReadingLanguages(index_langs, options.languages, parsed.langs);
     if (!langs.ok()) return langs.status();

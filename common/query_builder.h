@@ -43,6 +43,9 @@ struct QueryOptions {
   // Xapian 1.4.22 crashes on OP_MAX over several databases and under another
   // operator, so every other query gets OP_OR.
   bool single_database = false;
+  // The index's languages (IndexLanguages over every shard), when the caller
+  // keeps them for the open revision; empty: read from the shards.
+  std::vector<std::string> index_languages;
 };
 
 inline constexpr double kTranslationWeight = 0.5;
@@ -57,6 +60,11 @@ struct BuiltQuery {
 
 // The languages that have passages in `db`, sorted. Throws Xapian::Error.
 std::vector<std::string> IndexLanguages(const Xapian::Database& db);
+
+// `langs` (IndexLanguages(db)) ordered by their passages in `db`, most first.
+// Throws Xapian::Error.
+std::vector<std::string> LanguagesBySize(const Xapian::Database& db,
+                                         std::vector<std::string> langs);
 
 // The codes of the language tags `asked`, each one of `available` (the index's
 // languages); `available` itself when none are asked. kInvalidArgument names

@@ -244,17 +244,11 @@ std::vector<Suggestion> Complete(std::string_view typed,
 
 std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian::Database& db,
                                             const std::vector<Xapian::Database>& shards,
+                                            const std::vector<std::string>& index_langs,
                                             const std::vector<std::string>& langs,
                                             Analyzer& analyzer) {
-  // The index's languages, those with most passages first: a known word is
-  // then usually found at the first try.
-  std::vector<std::pair<Xapian::doccount, std::string>> by_size;
-  for (std::string& lang : IndexLanguages(db)) {
-    by_size.emplace_back(db.get_termfreq(schema::LangTerm(lang)), std::move(lang));
-  }
-  std::sort(by_size.begin(), by_size.end(), std::greater<>());
-  std::vector<std::string> index_langs;
-  for (auto& [size, lang] : by_size) index_langs.push_back(std::move(lang));
+  // index_langs has those with most passages first: a known word is then
+  // usually found at the first try.
   // The byte spans of the words no language has.
   thread_local WordSplitter splitter;                     // costly to build; one per thread
   std::vector<std::pair<WordSpan, std::string>> unknown;  // span, normalised word

@@ -148,13 +148,17 @@ class SearchEngine::Searcher {
     const bool retry_down = !down_.empty() && std::chrono::steady_clock::now() - opened_at_ >
                                                   std::chrono::duration<double>(kRetryDownSeconds);
     if (!db_ || *specs != specs_ || retry_down) return Open(*specs);
-    if (db_->reopen()) languages_.reset();
+    if (db_->reopen()) {
+      languages_.reset();
+      index_languages_.reset();
+    }
     return Status::Ok();
   }
 
   void Forget() {
     db_.reset();
     languages_.reset();
+    index_languages_.reset();
     reader_.reset();
   }
   Xapian::Database& db() { return *db_; }
@@ -166,6 +170,20 @@ class SearchEngine::Searcher {
     if (shards_.size() != 1) return nullptr;
     if (!languages_) languages_.emplace(*db_);
     return &*languages_;
+  }
+  // The index's languages in the open revision: sorted (IndexLanguages), and
+  // most passages first (LanguagesBySize). Kept, since every search and
+  // suggestion asks: reading them seeks through the term list each time.
+  struct IndexLanguageLists {
+    std::vector<std::string> sorted, by_size;
+  };
+  const IndexLanguageLists& index_languages() {
+    if (!index_languages_) {
+      std::vector<std::string> sorted = IndexLanguages(*db_);
+      std::vector<std::string> by_size = LanguagesBySize(*db_, sorted);
+      index_languages_.emplace(IndexLanguageLists{std::move(sorted), std::move(by_size)});
+    }
+    return *index_languages_;
   }
   // The shards that are open, each on its own (they share the combined db's state).
   const std::vector<Xapian::Database>& shards() const { return shards_; }
@@ -224,8 +242,9 @@ class SearchEngine::Searcher {
   RemoteOptions remote_;
   std::vector<ShardSpec> specs_;
   std::optional<Xapian::Database> db_;
-  std::optional<LanguageTable> languages_;  // of db_'s revision, built when first needed
-  std::optional<PassageReader> reader_;     // over shards_
+  std::optional<LanguageTable> languages_;             // of db_'s revision, built when first needed
+  std::optional<IndexLanguageLists> index_languages_;  // likewise
+  std::optional<PassageReader> reader_;                // over shards_
   std::vector<Xapian::Database> shards_;
   std::vector<std::string> down_;
   std::chrono::steady_clock::time_point opened_at_;
@@ -448,7 +467,8 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
   return WithSearcher<SearchResponse>([&](Searcher& s) -> Result<SearchResponse> {
     // (A document filter goes around the query: not "as built".)
     const QueryOptions options{request.languages, request.via_translation,
-                               s.shards().size() == 1 && !s.remote() && request.doc.empty()};
+                               s.shards().size() == 1 && !s.remote() && request.doc.empty(),
+                               s.index_languages().sorted};
     Result<BuiltQuery> built = s.builder().Build(request.query, s.shards(), options);
     if (!built.ok()) return built.status();
     Xapian::Query query = built->query;
@@ -593,7 +613,8 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     // has is a typing error, whatever the other words found); between
     // corrections as close, the one that finds the most.
     const std::vector<Correction> corrections =
-        SpellingCorrections(request.query, s.db(), s.shards(), built->languages, s.analyzer());
+        SpellingCorrections(request.query, s.db(), s.shards(), s.index_languages().by_size,
+                            built->languages, s.analyzer());
     Xapian::doccount best = std::max<Xapian::doccount>(response.total, 1) - 1;
     for (const Correction& c : corrections) {
       if (!response.did_you_mean.empty() && c.distance > corrections.front().distance) break;
@@ -627,7 +648,7 @@ Result<std::pair<Passage, std::optional<Passage>>> SearchEngine::GetPassage(cons
 Result<std::vector<Suggestion>> SearchEngine::Suggest(const SuggestRequest& request) {
   return WithSearcher<std::vector<Suggestion>>([&](Searcher& s) -> Result<std::vector<Suggestion>> {
     Result<std::vector<std::string>> langs =
-        CheckLanguages(IndexLanguages(s.db()), request.languages);
+        CheckLanguages(s.index_languages().sorted, request.languages);
     if (!langs.ok()) return langs.status();
     return Complete(request.typed, s.shards(), *langs, request.size);
   });

@@ -20,6 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static sarea::Analyzer analyzer;
   static sarea::QueryBuilder builder(analyzer);
   static const std::vector<std::string> kLangs = sarea::IndexLanguages(db);
+  static const std::vector<std::string> kBySize = sarea::LanguagesBySize(db, kLangs);
   sarea::fuzz::Input in(data, size);
   const std::uint8_t control = in.Byte();
   sarea::QueryOptions options;
@@ -27,15 +28,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t i = 0; i < kLangs.size() && i < 5; ++i) {
     if (control & (2 << i)) options.languages.push_back(kLangs[i]);
   }
-  options.single_database = control & 0x40;               // readings under OP_MAX, as the server's
-  if (control & 0x80) options.languages.push_back("xx");  // unknown: an error, not a crash
+  options.single_database = control & 0x40;  // readings under OP_MAX, as the server's
+  if (options.single_database) options.index_languages = kLangs;  // kept, as the server does
+  if (control & 0x80) options.languages.push_back("xx");          // unknown: an error, not a crash
   const std::string_view q = in.Rest();
   const sarea::Result<sarea::BuiltQuery> built = builder.Build(q, {db}, options);
   if (built.ok()) {
     Xapian::Enquire enquire(db);
     enquire.set_query(built->query);
     enquire.get_mset(0, 10, 100);
-    sarea::SpellingCorrections(q, db, {db}, built->languages, analyzer);
+    sarea::SpellingCorrections(q, db, {db}, kBySize, built->languages, analyzer);
   } else if (built.status().message().empty()) {
     sarea::fuzz::Fail("an error without a message");
   }

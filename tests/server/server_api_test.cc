@@ -427,6 +427,13 @@ TEST_F(ServerTest, FacetsFollowTheIndexAsItChanges) {
   const auto before = engine.Search(request);
   ASSERT_TRUE(before.ok()) << before.status().ToString();
   EXPECT_EQ(before->lang_facets, (std::map<std::string, unsigned>{{"en", 1}}));
+  // The engine keeps the index's languages for the revision it has open:
+  // Spanish is unknown now, and known once an indexer run has added it.
+  server::SearchRequest in_spanish = request;
+  in_spanish.languages = {"es"};
+  EXPECT_EQ(engine.Search(in_spanish).status().code(), StatusCode::kInvalidArgument);
+  server::SuggestRequest spanish_words{"guar", {"es"}, 8};
+  EXPECT_EQ(engine.Suggest(spanish_words).status().code(), StatusCode::kInvalidArgument);
 
   WriteAll(corpus / "guardian.txt",
            "El guardián del faro subió las escaleras al anochecer y encendió la gran lámpara.\n");
@@ -435,6 +442,13 @@ TEST_F(ServerTest, FacetsFollowTheIndexAsItChanges) {
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(after->total, 2u);
   EXPECT_EQ(after->lang_facets, (std::map<std::string, unsigned>{{"en", 1}, {"es", 1}}));
+  const auto after_in_spanish = engine.Search(in_spanish);
+  ASSERT_TRUE(after_in_spanish.ok()) << after_in_spanish.status().ToString();
+  EXPECT_EQ(after_in_spanish->total, 1u);
+  const auto suggested = engine.Suggest(spanish_words);
+  ASSERT_TRUE(suggested.ok()) << suggested.status().ToString();
+  ASSERT_FALSE(suggested->empty());
+  EXPECT_EQ(suggested->front().text, "guardián");
 }
 
 // Hits of equal weight come in passage-id order, also for passages added,
