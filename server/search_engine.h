@@ -6,7 +6,8 @@
 // engine keeps a pool of searchers, each with its own Database, Analyzer and
 // QueryBuilder, and lends one to each call. Before every call a searcher
 // reopens its database (cheap when nothing changed) or, when the index path now
-// points at another generation (a --rebuild swap), opens the new one. On
+// points at another generation (a --rebuild swap, seen in the path's symlink),
+// opens the new one; a stub file edited in place is read within a second. On
 // DatabaseModifiedError the whole call is redone on a reopened database.
 //
 // Thread-safe: any number of threads may call at once; calls beyond the pool

@@ -451,6 +451,62 @@ TEST_F(ServerTest, FacetsFollowTheIndexAsItChanges) {
   EXPECT_EQ(suggested->front().text, "guardián");
 }
 
+// A --rebuild swaps a new generation in under the index path: the next
+// call on a searcher that has the old one open answers from the new one.
+TEST_F(ServerTest, ASwappedGenerationIsSearchedAtOnce) {
+  const fs::path corpus = dir_ / "swap" / "corpus", index = dir_ / "swap" / "idx" / "index";
+  std::vector<std::string> args = {"--corpus", corpus.string(), "--index", index.string(),
+                                   "--quiet"};
+  WriteAll(corpus / "keeper.txt",
+           "The lighthouse keeper climbed the stairs at dusk and lit the great lamp.\n");
+  ASSERT_EQ(RunIndexer(args, dir_ / "swap.log"), 0) << ReadAll(dir_ / "swap.log");
+  server::SearchEngine engine(index.string(), 1);  // one searcher: the same one each time
+  server::SearchRequest request;
+  request.query = "lighthouse";
+  const auto before = engine.Search(request);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(before->total, 1u);
+  const std::string generation = fs::read_symlink(index).string();
+
+  WriteAll(corpus / "keeper.txt", "The keeper of the lighthouse rowed back to the harbour.\n");
+  WriteAll(corpus / "second.txt", "A second lighthouse stood on the northern cape.\n");
+  args.push_back("--rebuild");
+  ASSERT_EQ(RunIndexer(args, dir_ / "swap.log"), 0) << ReadAll(dir_ / "swap.log");
+  ASSERT_NE(fs::read_symlink(index).string(), generation);
+  const auto after = engine.Search(request);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->total, 2u);
+}
+
+// Between full resolutions of the index path, a request only reads the path's
+// own symlink; a stub file edited in place is read again within a second.
+TEST_F(ServerTest, AStubEditedInPlaceIsReadWithinASecond) {
+  const fs::path root = dir_ / "edited";
+  for (const char* name : {"a", "b"}) {
+    WriteAll(root / name / "corpus" / "keeper.txt",
+             std::string("Lighthouse ") + name + " stands on the cape.\n");
+    ASSERT_EQ(RunIndexer({"--corpus", (root / name / "corpus").string(), "--index",
+                          (root / name / "index").string(), "--quiet"},
+                         dir_ / "edited.log"),
+              0)
+        << ReadAll(dir_ / "edited.log");
+  }
+  const fs::path stub = root / "shards.stub";
+  WriteAll(stub, "auto a/index\n");
+  server::SearchEngine engine(stub.string(), 1);
+  server::SearchRequest request;
+  request.query = "lighthouse";
+  const auto one = engine.Search(request);
+  ASSERT_TRUE(one.ok()) << one.status().ToString();
+  EXPECT_EQ(one->total, 1u);
+
+  WriteAll(stub, "auto a/index\nauto b/index\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  const auto two = engine.Search(request);
+  ASSERT_TRUE(two.ok()) << two.status().ToString();
+  EXPECT_EQ(two->total, 2u);
+}
+
 // Hits of equal weight come in passage-id order, also for passages added,
 // and without those removed, while the engine serves: the ids it keeps by
 // document number grow with the index.
