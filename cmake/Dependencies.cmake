@@ -45,8 +45,9 @@ target_link_libraries(sarea_cld2 INTERFACE ${CLD2_LIBRARY})
 
 # The programs' allocator: tcmalloc, from libgoogle-perftools-dev. glibc's
 # malloc was 14% of the server's CPU under load (arenas, consolidation);
-# with tcmalloc the server spends 16% less CPU a search and the indexer
-# about 10% less time (bench/results/2026-11-28-allocator.md). Sanitizer
+# with tcmalloc the server spends 9% less CPU a search and 33% less a
+# suggestion, and an x1 build takes 21% less time
+# (bench/results/2026-11-28-allocator.md). Sanitizer
 # and libFuzzer builds bring their own malloc and keep it:
 # SAREA_ALLOCATOR=system does the same for any build (valgrind's memcheck).
 set(SAREA_ALLOCATOR "tcmalloc" CACHE STRING "The programs' malloc: tcmalloc or system")

@@ -55,9 +55,10 @@ struct Correction {
 // known. Filters (lang:, doc:), operators and prefix* words are left as they
 // are. `shards` are the databases `db` combines, each opened on its own (or
 // just `db`); `index_langs` the index's languages, most passages first
-// (LanguagesBySize), in the order they are asked whether they know a word. A query with more than
-// kMaxCorrectedWords unknown words gets none: such a query is rarely a typing error, and each word
-// costs a scan. Throws Xapian::Error.
+// (LanguagesBySize), in the order they are asked whether they know a word. A
+// query with more than kMaxCorrectedWords unknown words gets none: such a
+// query is rarely a typing error, and each word costs a scan. Throws
+// Xapian::Error.
 std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian::Database& db,
                                             const std::vector<Xapian::Database>& shards,
                                             const std::vector<std::string>& index_langs,
