@@ -52,6 +52,10 @@ load() {
 machine_lines() {
   echo "Machine: $(nproc) cores ($(sed -n 's/model name\s*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo) RAM, $(. /etc/os-release; echo "$PRETTY_NAME")."
   # $bin: the programs measured (each script sets it before it calls this).
-  echo "Allocator: $(ldd "${bin:-}/sarea-serve" 2>/dev/null | grep -q tcmalloc && echo tcmalloc || echo "glibc malloc (a sanitizer build, or SAREA_ALLOCATOR=system)")."
+  # (ldd's whole output first: under pipefail, `ldd | grep -q` fails when grep
+  # stops reading at the match and ldd gets SIGPIPE.)
+  local libs
+  libs="$(ldd "${bin:-}/sarea-serve" 2>/dev/null || true)"
+  echo "Allocator: $([[ $libs == *tcmalloc* ]] && echo tcmalloc || echo "glibc malloc (a sanitizer build, or SAREA_ALLOCATOR=system)")."
   echo "Versions: sarea $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo unknown), Xapian $(dpkg-query -W -f='${Version}' libxapian30 2>/dev/null || echo '?'), cpp-httplib $(dpkg-query -W -f='${Version}' libcpp-httplib-dev 2>/dev/null || echo '?'), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)."
 }

@@ -52,12 +52,13 @@ target_link_libraries(sarea_cld2 INTERFACE ${CLD2_LIBRARY})
 # SAREA_ALLOCATOR=system does the same for any build (valgrind's memcheck).
 set(SAREA_ALLOCATOR "tcmalloc" CACHE STRING "The programs' malloc: tcmalloc or system")
 set_property(CACHE SAREA_ALLOCATOR PROPERTY STRINGS tcmalloc system)
-find_library(TCMALLOC_LIBRARY tcmalloc_minimal)
-if(NOT TCMALLOC_LIBRARY)
-  message(FATAL_ERROR "tcmalloc not found: apt-get install libgoogle-perftools-dev (or run scripts/install-deps)")
-endif()
 add_library(sarea_allocator INTERFACE)
 if(SAREA_ALLOCATOR STREQUAL "tcmalloc" AND NOT SAREA_SANITIZE AND NOT SAREA_FUZZ)
+  # Looked for only by the builds that link it.
+  find_library(TCMALLOC_LIBRARY tcmalloc_minimal)
+  if(NOT TCMALLOC_LIBRARY)
+    message(FATAL_ERROR "tcmalloc not found: apt-get install libgoogle-perftools-dev (or run scripts/install-deps)")
+  endif()
   # Debian links --as-needed: a program that allocated nothing itself would drop it.
   target_link_libraries(sarea_allocator INTERFACE "-Wl,--push-state,--no-as-needed"
                         ${TCMALLOC_LIBRARY} "-Wl,--pop-state")
