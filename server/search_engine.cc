@@ -9,6 +9,8 @@
 #include <optional>
 #include <string_view>
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <xapian.h>
 
 #include "common/analyzer.h"
@@ -127,6 +129,59 @@ class SearchEngine::PassageIds {
   std::vector<std::uint32_t> ends_;  // by document number: where its id ends in chars_
 };
 
+namespace {
+
+// What a request checks of the index path before it trusts the databases it
+// has open (Searcher::Refresh): what the path names, through every link (a
+// database or stub directory, or a stub file) and, for a stub directory, its
+// XAPIANDB. Two system calls.
+struct PathKey {
+  struct FileId {
+    std::uint64_t dev = 0, ino = 0, size = 0;
+    // Birth (where the file system keeps it: inode numbers are reused at
+    // once) and last change of contents, in ns.
+    std::int64_t born = 0, modified = 0;
+    bool operator==(const FileId& o) const {
+      return dev == o.dev && ino == o.ino && size == o.size && born == o.born &&
+             modified == o.modified;
+    }
+  };
+  FileId target, stub;  // all 0 when there is none
+
+  static PathKey Of(const std::string& path) {
+    PathKey key;
+    struct statx st {};
+    if (!Stat(path, &st)) return key;
+    // A directory's contents change with every commit of a database in it
+    // (and its modification time with them): only its identity counts.
+    const bool dir = S_ISDIR(st.stx_mode);
+    key.target = Id(st, /*contents=*/!dir);
+    if (dir && Stat(path + "/" + kStubFileName, &st)) key.stub = Id(st, /*contents=*/true);
+    return key;
+  }
+  static bool Stat(const std::string& path, struct statx* st) {
+    return ::statx(AT_FDCWD, path.c_str(), 0,
+                   STATX_TYPE | STATX_INO | STATX_SIZE | STATX_MTIME | STATX_BTIME, st) == 0;
+  }
+  static FileId Id(const struct statx& st, bool contents) {
+    const auto ns = [](const struct statx_timestamp& t) {
+      return static_cast<std::int64_t>(t.tv_sec) * 1000000000 + t.tv_nsec;
+    };
+    FileId id;
+    id.dev = (static_cast<std::uint64_t>(st.stx_dev_major) << 32) | st.stx_dev_minor;
+    id.ino = st.stx_ino;
+    if (st.stx_mask & STATX_BTIME) id.born = ns(st.stx_btime);
+    if (contents) {
+      id.size = st.stx_size;
+      id.modified = ns(st.stx_mtime);
+    }
+    return id;
+  }
+  bool operator==(const PathKey& o) const { return target == o.target && stub == o.stub; }
+};
+
+}  // namespace
+
 // One thread's view of the index: a Database over its shards (one, for an
 // unsharded index) and the analysis that goes with it.
 class SearchEngine::Searcher {
@@ -138,23 +193,36 @@ class SearchEngine::Searcher {
   // shard is down and partial answers are not allowed).
   //
   // Resolving the index path (its real path, a stub's list of shards) takes a
-  // dozen system calls, 12% of a suggestion's CPU. An indexer run that swaps
-  // generations replaces the path's own symlink (whose target names a new
-  // generation each time), so a request reads that link; the path is
-  // resolved in full when the link changed, when nothing is open, and at
-  // least every kResolveSeconds (a stub edited in place, a parent directory
-  // that is itself a swapped link).
+  // dozen system calls, 12% of a suggestion's CPU. What replaces the index
+  // mostly changes what the path names: an indexer run that swaps
+  // generations points the path's symlink at a new generation, a parent
+  // directory may be a swapped link too, an index removed and built again is
+  // a new directory, xapian-replicate and an editor rewrite a stub (a stub
+  // directory's XAPIANDB, or the stub file the path names). So a request
+  // stats what the path names (PathKey), and the path is resolved in full
+  // when that changed, when nothing is open, when the open database cannot be reopened
+  // (it was removed), and at least every kResolveSeconds (a stub rewritten
+  // within the file system's timestamp tick at the same size, a shard that a
+  // stub names swapped under it).
   Status Refresh() {
     const auto now = std::chrono::steady_clock::now();
-    std::error_code not_a_link;
-    std::string link = std::filesystem::read_symlink(index_, not_a_link).string();
+    PathKey key = PathKey::Of(index_);
     const bool retry_down =
         !down_.empty() && now - opened_at_ > std::chrono::duration<double>(kRetryDownSeconds);
-    if (db_ && link == link_ && !retry_down &&
+    if (db_ && key == key_ && !retry_down &&
         now - resolved_at_ <= std::chrono::duration<double>(kResolveSeconds)) {
-      return Reopen();
+      try {
+        return Reopen();
+      } catch (const Xapian::DatabaseOpeningError&) {
+        // Removed from under the path (a shard that a stub names swapped,
+        // its old target removed): the path resolves elsewhere now.
+      }
     }
-    link_ = std::move(link);
+    // What the path names is not what was opened (an index built again
+    // under the same names): opened afresh, as reopen() would keep reading
+    // the files it has open.
+    const bool replaced = !(key == key_);
+    key_ = std::move(key);
     resolved_at_ = now;
     Result<std::vector<ShardSpec>> specs = ResolveShards(index_);
     if (!specs.ok()) {
@@ -164,7 +232,7 @@ class SearchEngine::Searcher {
     }
     // Open the databases themselves, so reopen() never mixes two generations;
     // shards that were down are tried again now and then.
-    if (!db_ || *specs != specs_ || retry_down) return Open(*specs);
+    if (!db_ || *specs != specs_ || retry_down || replaced) return Open(*specs);
     return Reopen();
   }
 
@@ -265,7 +333,7 @@ class SearchEngine::Searcher {
   std::string index_;
   RemoteOptions remote_;
   std::vector<ShardSpec> specs_;
-  std::string link_;  // the index path's symlink target when last resolved ("" if none)
+  PathKey key_;  // of the index path when last resolved
   std::chrono::steady_clock::time_point resolved_at_;
   std::optional<Xapian::Database> db_;
   std::optional<LanguageTable> languages_;             // of db_'s revision, built when first needed

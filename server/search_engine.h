@@ -6,8 +6,10 @@
 // engine keeps a pool of searchers, each with its own Database, Analyzer and
 // QueryBuilder, and lends one to each call. Before every call a searcher
 // reopens its database (cheap when nothing changed) or, when the index path now
-// points at another generation (a --rebuild swap, seen in the path's symlink),
-// opens the new one; a stub file edited in place is read within a second. On
+// names another database (a --rebuild swap, a parent link swapped, an index
+// built again, a stub rewritten as xapian-replicate rewrites a replica's:
+// seen in what the path names, stat'ed each call), opens the new one; a shard
+// that a stub names, swapped under it, is seen within a second. On
 // DatabaseModifiedError the whole call is redone on a reopened database.
 //
 // Thread-safe: any number of threads may call at once; calls beyond the pool

@@ -451,60 +451,163 @@ TEST_F(ServerTest, FacetsFollowTheIndexAsItChanges) {
   EXPECT_EQ(suggested->front().text, "guardián");
 }
 
-// A --rebuild swaps a new generation in under the index path: the next
-// call on a searcher that has the old one open answers from the new one.
-TEST_F(ServerTest, ASwappedGenerationIsSearchedAtOnce) {
-  const fs::path corpus = dir_ / "swap" / "corpus", index = dir_ / "swap" / "idx" / "index";
-  std::vector<std::string> args = {"--corpus", corpus.string(), "--index", index.string(),
-                                   "--quiet"};
-  WriteAll(corpus / "keeper.txt",
-           "The lighthouse keeper climbed the stairs at dusk and lit the great lamp.\n");
-  ASSERT_EQ(RunIndexer(args, dir_ / "swap.log"), 0) << ReadAll(dir_ / "swap.log");
-  server::SearchEngine engine(index.string(), 1);  // one searcher: the same one each time
-  server::SearchRequest request;
-  request.query = "lighthouse";
-  const auto before = engine.Search(request);
-  ASSERT_TRUE(before.ok()) << before.status().ToString();
-  EXPECT_EQ(before->total, 1u);
-  const std::string generation = fs::read_symlink(index).string();
+namespace {
 
-  WriteAll(corpus / "keeper.txt", "The keeper of the lighthouse rowed back to the harbour.\n");
-  WriteAll(corpus / "second.txt", "A second lighthouse stood on the northern cape.\n");
-  args.push_back("--rebuild");
-  ASSERT_EQ(RunIndexer(args, dir_ / "swap.log"), 0) << ReadAll(dir_ / "swap.log");
-  ASSERT_NE(fs::read_symlink(index).string(), generation);
-  const auto after = engine.Search(request);
-  ASSERT_TRUE(after.ok()) << after.status().ToString();
-  EXPECT_EQ(after->total, 2u);
+// Points `link` at `target` in one step, as sarea-index swaps generations.
+void SwapLink(const fs::path& link, const fs::path& target) {
+  const fs::path tmp = link.string() + ".tmp";
+  fs::remove(tmp);
+  fs::create_directory_symlink(target, tmp);
+  fs::rename(tmp, link);
 }
 
-// Between full resolutions of the index path, a request only reads the path's
-// own symlink; a stub file edited in place is read again within a second.
-TEST_F(ServerTest, AStubEditedInPlaceIsReadWithinASecond) {
-  const fs::path root = dir_ / "edited";
-  for (const char* name : {"a", "b"}) {
-    WriteAll(root / name / "corpus" / "keeper.txt",
-             std::string("Lighthouse ") + name + " stands on the cape.\n");
-    ASSERT_EQ(RunIndexer({"--corpus", (root / name / "corpus").string(), "--index",
-                          (root / name / "index").string(), "--quiet"},
-                         dir_ / "edited.log"),
-              0)
-        << ReadAll(dir_ / "edited.log");
+// Indexes one file saying `text` into `root`/corpus, `root`/index.
+void IndexOneFile(const fs::path& root, const std::string& text, const fs::path& log) {
+  WriteAll(root / "corpus" / "keeper.txt", text);
+  ASSERT_EQ(RunIndexer({"--corpus", (root / "corpus").string(), "--index",
+                        (root / "index").string(), "--quiet"},
+                       log),
+            0)
+      << ReadAll(log);
+}
+
+}  // namespace
+
+// A request checks what the index path names: a swapped generation is
+// searched by the next request, not a second later when the path is
+// resolved in full again (also when the path is given with a trailing
+// slash).
+TEST_F(ServerTest, ASwappedGenerationIsSearchedAtOnce) {
+  const fs::path root = dir_ / "swap";
+  IndexOneFile(root / "one", "The lighthouse keeper lit the great lamp at dusk.\n",
+               dir_ / "swap.log");
+  IndexOneFile(root / "two",
+               "The keeper of the lighthouse rowed back to the harbour.\n\n"
+               "A second lighthouse stood on the northern cape.\n",
+               dir_ / "swap.log");
+  const fs::path one = fs::read_symlink(root / "one" / "index");
+  const fs::path two = fs::read_symlink(root / "two" / "index");
+  SwapLink(root / "one" / "index", fs::absolute(root / "one" / one));
+  for (const std::string suffix : {"", "/"}) {
+    SCOPED_TRACE("index path" + (suffix.empty() ? std::string() : " with '" + suffix + "'"));
+    SwapLink(root / "one" / "index", fs::absolute(root / "one" / one));
+    server::SearchEngine engine((root / "one" / "index").string() + suffix, 1);  // one searcher
+    server::SearchRequest request;
+    request.query = "lighthouse";
+    const auto before = engine.Search(request);
+    ASSERT_TRUE(before.ok()) << before.status().ToString();
+    EXPECT_EQ(before->total, 1u);
+    // Within milliseconds of the full resolution the first search made.
+    SwapLink(root / "one" / "index", fs::absolute(root / "two" / two));
+    const auto after = engine.Search(request);
+    ASSERT_TRUE(after.ok()) << after.status().ToString();
+    EXPECT_EQ(after->total, 2u);
   }
-  const fs::path stub = root / "shards.stub";
-  WriteAll(stub, "auto a/index\n");
-  server::SearchEngine engine(stub.string(), 1);
+}
+
+// A stub that names other shards is read again by the next request, whether
+// it is edited in place or replaced (as xapian-replicate replaces a replica's
+// XAPIANDB when it copies a database in full).
+TEST_F(ServerTest, ARewrittenStubIsReadAtOnce) {
+  const fs::path root = dir_ / "edited";
+  IndexOneFile(root / "a", "Lighthouse a stands on the cape.\n", dir_ / "edited.log");
+  IndexOneFile(root / "b", "Lighthouse b stands on the cape.\n", dir_ / "edited.log");
   server::SearchRequest request;
   request.query = "lighthouse";
-  const auto one = engine.Search(request);
-  ASSERT_TRUE(one.ok()) << one.status().ToString();
-  EXPECT_EQ(one->total, 1u);
+  {
+    SCOPED_TRACE("a stub file edited in place");
+    const fs::path stub = root / "shards.stub";
+    WriteAll(stub, "auto a/index\n");
+    server::SearchEngine engine(stub.string(), 1);
+    const auto one = engine.Search(request);
+    ASSERT_TRUE(one.ok()) << one.status().ToString();
+    EXPECT_EQ(one->total, 1u);
+    WriteAll(stub, "auto a/index\nauto b/index\n");
+    const auto two = engine.Search(request);
+    ASSERT_TRUE(two.ok()) << two.status().ToString();
+    EXPECT_EQ(two->total, 2u);
+  }
+  {
+    SCOPED_TRACE("a stub directory's XAPIANDB replaced");
+    const fs::path replica = root / "replica";
+    WriteAll(replica / "XAPIANDB", "auto ../a/index\n");
+    server::SearchEngine engine(replica.string(), 1);
+    const auto one = engine.Search(request);
+    ASSERT_TRUE(one.ok()) << one.status().ToString();
+    ASSERT_EQ(one->hits.size(), 1u);
+    EXPECT_NE(one->hits[0].passage.text.find("Lighthouse a"), std::string::npos);
+    WriteAll(replica / "XAPIANDB.tmp", "auto ../b/index\n");
+    fs::rename(replica / "XAPIANDB.tmp", replica / "XAPIANDB");
+    const auto two = engine.Search(request);
+    ASSERT_TRUE(two.ok()) << two.status().ToString();
+    ASSERT_EQ(two->hits.size(), 1u);
+    EXPECT_NE(two->hits[0].passage.text.find("Lighthouse b"), std::string::npos);
+  }
+}
 
-  WriteAll(stub, "auto a/index\nauto b/index\n");
+// A parent directory that is a swapped link, or an index removed and built
+// again under the same names, changes what the index path names: seen by
+// the next request.
+TEST_F(ServerTest, AnIndexReplacedAboveOrUnderItsPathIsSearchedAtOnce) {
+  const fs::path root = dir_ / "parent";
+  IndexOneFile(root / "a", "Lighthouse a stands on the cape.\n", dir_ / "parent.log");
+  IndexOneFile(root / "b", "Lighthouse b stands on the cape.\n", dir_ / "parent.log");
+  const fs::path current = root / "current";
+  SwapLink(current, fs::absolute(root / "a"));
+  server::SearchEngine engine((current / "index").string(), 1);
+  server::SearchRequest request;
+  request.query = "lighthouse";
+  const auto text = [&]() -> std::string {
+    const auto response = engine.Search(request);
+    if (!response.ok()) return response.status().ToString();
+    return response->hits.empty() ? "no hit" : response->hits[0].passage.text;
+  };
+  EXPECT_NE(text().find("Lighthouse a"), std::string::npos);
+  SwapLink(current, fs::absolute(root / "b"));
+  EXPECT_NE(text().find("Lighthouse b"), std::string::npos) << text();
+  fs::remove_all(root / "b");
+  IndexOneFile(root / "b", "Lighthouse c stands on the cape.\n", dir_ / "parent.log");
+  ASSERT_EQ(fs::read_symlink(root / "b" / "index"), fs::read_symlink(root / "a" / "index"));
+  EXPECT_NE(text().find("Lighthouse c"), std::string::npos) << text();
+  // The generation's directory removed and made again at once: the file
+  // system may give the new one the old one's inode number.
+  IndexOneFile(root / "d", "Lighthouse d stands on the cape.\n", dir_ / "parent.log");
+  const fs::path generation = root / "b" / fs::read_symlink(root / "b" / "index");
+  fs::remove_all(generation);
+  fs::create_directory(generation);
+  for (const auto& file :
+       fs::directory_iterator(root / "d" / fs::read_symlink(root / "d" / "index")))
+    fs::copy_file(file.path(), generation / file.path().filename());
+  EXPECT_NE(text().find("Lighthouse d"), std::string::npos) << text();
+}
+
+// A shard that a stub names, swapped under it, is found by the full
+// resolution of the path at least every second; at once when the database
+// open before was removed.
+TEST_F(ServerTest, AShardSwappedUnderAStubIsSearchedWithinASecond) {
+  const fs::path root = dir_ / "shard";
+  IndexOneFile(root / "a", "Lighthouse a stands on the cape.\n", dir_ / "shard.log");
+  IndexOneFile(root / "b", "Lighthouse b stands on the cape.\n", dir_ / "shard.log");
+  const fs::path a = fs::absolute(root / "a" / fs::read_symlink(root / "a" / "index"));
+  const fs::path b = fs::absolute(root / "b" / fs::read_symlink(root / "b" / "index"));
+  const fs::path shard = root / "shard";
+  SwapLink(shard, a);
+  WriteAll(root / "shards.stub", "auto shard\n");
+  server::SearchEngine engine((root / "shards.stub").string(), 1);
+  server::SearchRequest request;
+  request.query = "lighthouse";
+  const auto text = [&]() -> std::string {
+    const auto response = engine.Search(request);
+    if (!response.ok()) return response.status().ToString();
+    return response->hits.empty() ? "no hit" : response->hits[0].passage.text;
+  };
+  EXPECT_NE(text().find("Lighthouse a"), std::string::npos);
+  SwapLink(shard, b);
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  const auto two = engine.Search(request);
-  ASSERT_TRUE(two.ok()) << two.status().ToString();
-  EXPECT_EQ(two->total, 2u);
+  EXPECT_NE(text().find("Lighthouse b"), std::string::npos) << text();
+  SwapLink(shard, a);
+  fs::remove_all(b);
+  EXPECT_NE(text().find("Lighthouse a"), std::string::npos) << text();
 }
 
 // Hits of equal weight come in passage-id order, also for passages added,
