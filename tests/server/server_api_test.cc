@@ -471,6 +471,15 @@ void IndexOneFile(const fs::path& root, const std::string& text, const fs::path&
       << ReadAll(log);
 }
 
+// The text of the first hit for `query`, else "no hit" or the error.
+std::string FirstHitText(server::SearchEngine& engine, const std::string& query) {
+  server::SearchRequest request;
+  request.query = query;
+  const auto response = engine.Search(request);
+  if (!response.ok()) return response.status().ToString();
+  return response->hits.empty() ? "no hit" : response->hits[0].passage.text;
+}
+
 }  // namespace
 
 // A request checks what the index path names: a swapped generation is
@@ -555,13 +564,7 @@ TEST_F(ServerTest, AnIndexReplacedAboveOrUnderItsPathIsSearchedAtOnce) {
   const fs::path current = root / "current";
   SwapLink(current, fs::absolute(root / "a"));
   server::SearchEngine engine((current / "index").string(), 1);
-  server::SearchRequest request;
-  request.query = "lighthouse";
-  const auto text = [&]() -> std::string {
-    const auto response = engine.Search(request);
-    if (!response.ok()) return response.status().ToString();
-    return response->hits.empty() ? "no hit" : response->hits[0].passage.text;
-  };
+  const auto text = [&] { return FirstHitText(engine, "lighthouse"); };
   EXPECT_NE(text().find("Lighthouse a"), std::string::npos);
   SwapLink(current, fs::absolute(root / "b"));
   EXPECT_NE(text().find("Lighthouse b"), std::string::npos) << text();
@@ -594,13 +597,7 @@ TEST_F(ServerTest, AShardSwappedUnderAStubIsSearchedWithinASecond) {
   SwapLink(shard, a);
   WriteAll(root / "shards.stub", "auto shard\n");
   server::SearchEngine engine((root / "shards.stub").string(), 1);
-  server::SearchRequest request;
-  request.query = "lighthouse";
-  const auto text = [&]() -> std::string {
-    const auto response = engine.Search(request);
-    if (!response.ok()) return response.status().ToString();
-    return response->hits.empty() ? "no hit" : response->hits[0].passage.text;
-  };
+  const auto text = [&] { return FirstHitText(engine, "lighthouse"); };
   EXPECT_NE(text().find("Lighthouse a"), std::string::npos);
   SwapLink(shard, b);
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
