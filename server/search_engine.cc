@@ -160,6 +160,9 @@ struct PathKey {
     return key;
   }
   static bool Stat(const std::string& path, struct statx* st) {
+    // (Without statx, on an old kernel or behind a sandbox's filter, every
+    // key is alike: a swap is then seen within kResolveSeconds, and a
+    // database removed or replaced at its path by Reopen.)
     return ::statx(AT_FDCWD, path.c_str(), 0,
                    STATX_TYPE | STATX_INO | STATX_SIZE | STATX_MTIME | STATX_BTIME, st) == 0;
   }
@@ -200,10 +203,10 @@ class SearchEngine::Searcher {
   // a new directory, xapian-replicate and an editor rewrite a stub (a stub
   // directory's XAPIANDB, or the stub file the path names). So a request
   // stats what the path names (PathKey), and the path is resolved in full
-  // when that changed, when nothing is open, when the open database cannot be reopened
-  // (it was removed), and at least every kResolveSeconds (a stub rewritten
-  // within the file system's timestamp tick at the same size, a shard that a
-  // stub names swapped under it).
+  // when that changed, when nothing is open, when the open database was
+  // removed or replaced (Reopen), and at least every kResolveSeconds (a
+  // stub rewritten within the file system's timestamp tick at the same
+  // size, a shard that a stub names swapped under it).
   Status Refresh() {
     const auto now = std::chrono::steady_clock::now();
     PathKey key = PathKey::Of(index_);
@@ -211,17 +214,9 @@ class SearchEngine::Searcher {
         !down_.empty() && now - opened_at_ > std::chrono::duration<double>(kRetryDownSeconds);
     if (db_ && key == key_ && !retry_down &&
         now - resolved_at_ <= std::chrono::duration<double>(kResolveSeconds)) {
-      try {
-        return Reopen();
-      } catch (const Xapian::DatabaseOpeningError&) {
-        // Removed from under the path (a shard that a stub names swapped,
-        // its old target removed): the path resolves elsewhere now.
-      }
+      if (Reopen()) return Status::Ok();
+      // Not the database opened any more: resolved and opened afresh below.
     }
-    // What the path names is not what was opened (an index built again
-    // under the same names): opened afresh, as reopen() would keep reading
-    // the files it has open.
-    const bool replaced = !(key == key_);
     key_ = std::move(key);
     resolved_at_ = now;
     Result<std::vector<ShardSpec>> specs = ResolveShards(index_);
@@ -232,8 +227,8 @@ class SearchEngine::Searcher {
     }
     // Open the databases themselves, so reopen() never mixes two generations;
     // shards that were down are tried again now and then.
-    if (!db_ || *specs != specs_ || retry_down || replaced) return Open(*specs);
-    return Reopen();
+    if (!db_ || *specs != specs_ || retry_down || !Reopen()) return Open(*specs);
+    return Status::Ok();
   }
 
   void Forget() {
@@ -281,14 +276,25 @@ class SearchEngine::Searcher {
   static constexpr double kRetryDownSeconds = 5;
   static constexpr double kResolveSeconds = 1;
 
-  // The open databases at their latest revision; what was kept for the
-  // revision before is dropped when it changed.
-  Status Reopen() {
-    if (db_->reopen()) {
-      languages_.reset();
-      index_languages_.reset();
+  // Brings the open databases to their latest revision (what was kept for
+  // the revision before is dropped when it changed). False, with nothing
+  // open, when a database is no longer the one opened: removed (reopen()
+  // throws, possibly after moving other shards on), or another one at its
+  // path (an index built again under the same names, which reopen() would
+  // not notice: it keeps reading the files it has open).
+  bool Reopen() {
+    try {
+      if (db_->reopen()) {
+        languages_.reset();
+        index_languages_.reset();
+      }
+    } catch (const Xapian::DatabaseOpeningError&) {
+      Forget();
+      return false;
     }
-    return Status::Ok();
+    if (db_->get_uuid() == uuid_) return true;
+    Forget();
+    return false;
   }
 
   Status Open(const std::vector<ShardSpec>& specs) {
@@ -324,6 +330,7 @@ class SearchEngine::Searcher {
     if (shards_.empty())
       return Status::Unavailable("no shard of the index at " + index_ + " is up");
     db_.emplace(std::move(combined));
+    uuid_ = db_->get_uuid();
     reader_.emplace(shards_);
     specs_ = specs;
     opened_at_ = std::chrono::steady_clock::now();
@@ -336,7 +343,8 @@ class SearchEngine::Searcher {
   PathKey key_;  // of the index path when last resolved
   std::chrono::steady_clock::time_point resolved_at_;
   std::optional<Xapian::Database> db_;
-  std::optional<LanguageTable> languages_;             // of db_'s revision, built when first needed
+  std::string uuid_;                        // db_'s when opened (its shards', one after the other)
+  std::optional<LanguageTable> languages_;  // of db_'s revision, built when first needed
   std::optional<IndexLanguageLists> index_languages_;  // likewise
   std::optional<PassageReader> reader_;                // over shards_
   std::vector<Xapian::Database> shards_;

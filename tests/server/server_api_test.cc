@@ -607,6 +607,23 @@ TEST_F(ServerTest, AShardSwappedUnderAStubIsSearchedWithinASecond) {
   EXPECT_NE(text().find("Lighthouse a"), std::string::npos) << text();
 }
 
+// A shard that a stub names, removed and built again under the same names,
+// is a database reopen() would not notice (it keeps reading the files it
+// has open): the next request opens the new one.
+TEST_F(ServerTest, AShardBuiltAgainUnderAStubIsSearchedAtOnce) {
+  const fs::path root = dir_ / "again";
+  IndexOneFile(root / "s", "Lighthouse a stands on the cape.\n", dir_ / "again.log");
+  WriteAll(root / "shards.stub", "auto s/index\n");
+  server::SearchEngine engine((root / "shards.stub").string(), 1);
+  EXPECT_NE(FirstHitText(engine, "lighthouse").find("Lighthouse a"), std::string::npos);
+  const fs::path generation = fs::read_symlink(root / "s" / "index");
+  fs::remove_all(root / "s");
+  IndexOneFile(root / "s", "Lighthouse c stands on the cape.\n", dir_ / "again.log");
+  ASSERT_EQ(fs::read_symlink(root / "s" / "index"), generation);  // the same names
+  EXPECT_NE(FirstHitText(engine, "lighthouse").find("Lighthouse c"), std::string::npos)
+      << FirstHitText(engine, "lighthouse");
+}
+
 // Hits of equal weight come in passage-id order, also for passages added,
 // and without those removed, while the engine serves: the ids it keeps by
 // document number grow with the index.
