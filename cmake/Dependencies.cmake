@@ -33,6 +33,9 @@ target_link_libraries(sarea_httplib INTERFACE PkgConfig::HTTPLIB)
 target_compile_options(sarea_httplib INTERFACE $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
 sarea_find_package(nlohmann_json nlohmann-json3-dev)
 sarea_find_package(CLI11 libcli11-dev)
+# abseil's flat_hash_map: the analyzer's word cache (open addressing, one
+# probe of a dense array where std::unordered_map chases three pointers).
+sarea_find_package(absl libabsl-dev)
 
 find_path(CLD2_INCLUDE_DIR cld2/public/compact_lang_det.h)
 find_library(CLD2_LIBRARY cld2)

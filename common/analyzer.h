@@ -25,9 +25,9 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
-#include <unordered_map>
 #include <vector>
 
+#include <absl/container/flat_hash_map.h>
 #include <xapian.h>
 
 #include "common/lemmatizer.h"
@@ -97,8 +97,13 @@ class Analyzer {
   WordSplitter splitter_;
   std::map<std::string, Xapian::Stem, std::less<>> stemmers_;
   // "lang\0spelling" -> its analysis. Normalisation is idempotent, so a
-  // normalised word is its own entry too (Keys()).
-  std::unordered_map<std::string, AnalyzedWord> word_cache_;
+  // normalised word is its own entry too (Keys()). A lookup is most of a
+  // snippet's cost beyond word breaking, and the cache outgrows the CPU's
+  // caches: open addressing (one probe of a dense array of control bytes,
+  // then the entry) instead of std::unordered_map's bucket, previous node and
+  // node took the lookups from 12.7% to 7.9% of the server's CPU (perf, x1
+  // searches at 8 clients) and the server's CPU a search down 6-8%.
+  absl::flat_hash_map<std::string, AnalyzedWord> word_cache_;
   std::string cache_key_;  // Word()'s lookup buffer
 };
 
