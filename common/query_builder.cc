@@ -174,18 +174,6 @@ Xapian::Query Alternatives(const std::vector<Xapian::Query>& readings) {
   return Xapian::Query(Xapian::Query::OP_MAX, kept.begin(), kept.end());
 }
 
-// What the readings of one query read from the index, kept so that each is
-// read once: the direct and the translated reading of a language look up the
-// same spellings, and every language the same synonyms.
-struct IndexReads {
-  struct Forms {
-    std::set<std::string> keys;  // of every spelling read
-    long passages = 0;           // passages having one of them (summed over spellings)
-  };
-  std::map<std::string, Forms> forms;                        // prefix + '\0' + limit
-  std::map<std::string, std::vector<std::string>> synonyms;  // by synonym key
-};
-
 // The spellings the index has seen whose form entries start with `prefix`
 // (up to `limit`), as analysed in `lang`: read once per query.
 const IndexReads::Forms& ReadForms(Analyzer& analyzer, const std::vector<Xapian::Database>& shards,
@@ -545,7 +533,9 @@ Result<BuiltQuery> QueryBuilder::Build(std::string_view query,
     Result<std::vector<std::string>> langs =
         ReadingLanguages(index_langs, options.languages, parsed.langs);
     if (!langs.ok()) return langs.status();
-    IndexReads reads;
+    IndexReads own_reads;
+    IndexReads& reads = options.kept_reads ? *options.kept_reads : own_reads;
+    if (reads.size() > kMaxKeptReads) reads = IndexReads();
     const std::map<std::string, double> fit = LanguageFit(analyzer_, shards, reads, parsed, *langs);
     std::map<std::string, Xapian::Query> direct;
     for (const std::string& lang : *langs) {

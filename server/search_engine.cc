@@ -235,6 +235,7 @@ class SearchEngine::Searcher {
     db_.reset();
     languages_.reset();
     index_languages_.reset();
+    kept_reads_ = IndexReads();
     reader_.reset();
   }
   Xapian::Database& db() { return *db_; }
@@ -271,6 +272,8 @@ class SearchEngine::Searcher {
   }
   Analyzer& analyzer() { return analyzer_; }
   QueryBuilder& builder() { return builder_; }
+  // What the queries of the open revision read of its vocabulary and synonyms.
+  IndexReads* kept_reads() { return &kept_reads_; }
 
  private:
   static constexpr double kRetryDownSeconds = 5;
@@ -287,6 +290,7 @@ class SearchEngine::Searcher {
       if (db_->reopen()) {
         languages_.reset();
         index_languages_.reset();
+        kept_reads_ = IndexReads();
       }
     } catch (const Xapian::DatabaseOpeningError&) {
       Forget();
@@ -346,6 +350,7 @@ class SearchEngine::Searcher {
   std::string uuid_;                        // db_'s when opened (its shards', one after the other)
   std::optional<LanguageTable> languages_;  // of db_'s revision, built when first needed
   std::optional<IndexLanguageLists> index_languages_;  // likewise
+  IndexReads kept_reads_;                              // likewise
   std::optional<PassageReader> reader_;                // over shards_
   std::vector<Xapian::Database> shards_;
   std::vector<std::string> down_;
@@ -570,7 +575,7 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     // (A document filter goes around the query: not "as built".)
     const QueryOptions options{request.languages, request.via_translation,
                                s.shards().size() == 1 && !s.remote() && request.doc.empty(),
-                               s.index_languages().sorted};
+                               s.index_languages().sorted, s.kept_reads()};
     Result<BuiltQuery> built = s.builder().Build(request.query, s.shards(), options);
     if (!built.ok()) return built.status();
     Xapian::Query query = built->query;

@@ -194,6 +194,42 @@ TEST_F(QueryBuilderTest, AccentsMatchInBothDirections) {
   EXPECT_EQ(Sorted(Search("configuración")), (std::set<std::string>{"accented", "plain"}));
 }
 
+// Kept reads (QueryOptions::kept_reads) give the query the builder makes
+// without them, and a later query takes a word's spellings from them, not
+// from the index (which is why their keeper empties them on a new revision).
+TEST_F(QueryBuilderTest, KeptReadsServeLaterQueries) {
+  Add("accented", "es", "La configuración del sistema");
+  Add("other", "es", "El sistema de archivos");
+  IndexReads kept;
+  QueryOptions options;
+  options.kept_reads = &kept;
+  Result<BuiltQuery> fresh = builder_.Build("configuracion", index_.shards());
+  Result<BuiltQuery> keeping = builder_.Build("configuracion", index_.shards(), options);
+  ASSERT_TRUE(fresh.ok() && keeping.ok());
+  EXPECT_EQ(keeping->query.get_description(), fresh->query.get_description());
+  ASSERT_FALSE(kept.forms.empty());
+  EXPECT_EQ(Sorted(Search("configuracion", options)), std::set<std::string>{"accented"});
+  // A spelling indexed since is not read again: the kept forms answer (the
+  // accented word alone does not match the plain one).
+  Add("plain", "es", "La configuracion del sistema");
+  EXPECT_EQ(Sorted(Search("configuración", options)), std::set<std::string>{"accented"});
+  kept = IndexReads();
+  EXPECT_EQ(Sorted(Search("configuración", options)), (std::set<std::string>{"accented", "plain"}));
+}
+
+// Kept reads do not grow without bound: past kMaxKeptReads, a query starts
+// them afresh.
+TEST_F(QueryBuilderTest, KeptReadsAreBounded) {
+  Add("accented", "es", "La configuración del sistema");
+  IndexReads kept;
+  for (std::size_t i = 0; i <= kMaxKeptReads; ++i) kept.synonyms["filler " + std::to_string(i)];
+  QueryOptions options;
+  options.kept_reads = &kept;
+  EXPECT_EQ(Sorted(Search("configuracion", options)), std::set<std::string>{"accented"});
+  EXPECT_LT(kept.size(), 100u);
+  EXPECT_FALSE(kept.forms.empty());
+}
+
 TEST_F(QueryBuilderTest, EachReadingOnlyMatchesItsLanguage) {
   Add("es", "es", "el arte de la gastronomía");
   Add("en", "en", "art and gastronomy");

@@ -624,6 +624,26 @@ TEST_F(ServerTest, AShardBuiltAgainUnderAStubIsSearchedAtOnce) {
       << FirstHitText(engine, "lighthouse");
 }
 
+// What a searcher keeps of the index's vocabulary (a word's spellings, read
+// to match "configuracion" to "configuración") is for the revision it read:
+// a spelling indexed since is matched by the next search.
+TEST_F(ServerTest, ASpellingIndexedSinceIsMatchedByTheNextSearch) {
+  const fs::path root = dir_ / "spelling";
+  const std::string before =
+      "La instalación del servidor se describe en un archivo de texto que el administrador "
+      "revisa con cuidado cada semana.\n";
+  IndexOneFile(root, before, dir_ / "spelling.log");
+  server::SearchEngine engine((root / "index").string(), 1);  // one searcher
+  EXPECT_NE(FirstHitText(engine, "instalacion").find("instalación"), std::string::npos);
+  EXPECT_EQ(FirstHitText(engine, "configuracion"), "no hit");
+  IndexOneFile(root,
+               before +
+                   "\nLa configuración del servidor se guarda en un archivo de texto que el "
+                   "administrador edita con cuidado cada semana.\n",
+               dir_ / "spelling.log");
+  EXPECT_NE(FirstHitText(engine, "configuracion").find("configuración"), std::string::npos);
+}
+
 // Hits of equal weight come in passage-id order, also for passages added,
 // and without those removed, while the engine serves: the ids it keeps by
 // document number grow with the index.
