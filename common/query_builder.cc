@@ -196,6 +196,18 @@ const IndexReads::Forms& ReadForms(Analyzer& analyzer, const std::vector<Xapian:
   return it->second;
 }
 
+}  // namespace
+
+const IndexReads::Forms& ReadWordForms(Analyzer& analyzer,
+                                       const std::vector<Xapian::Database>& shards,
+                                       IndexReads& reads, const std::string& lang,
+                                       const std::string& folded) {
+  return ReadForms(analyzer, shards, reads, lang, schema::FormTermPrefix(lang, folded, true),
+                   kMaxWordForms);
+}
+
+namespace {
+
 // Builds one language's reading of a parsed query.
 class Reading {
  public:
@@ -284,7 +296,8 @@ class Reading {
   // same accent-folded form.
   std::set<std::string> WordKeys(const Token& token) {
     std::set<std::string> keys(token.keys.begin(), token.keys.end());
-    AddKeysOfForms(schema::FormTermPrefix(lang_, token.folded, true), kMaxWordForms, keys);
+    const IndexReads::Forms& forms = ReadWordForms(analyzer_, shards_, reads_, lang_, token.folded);
+    keys.insert(forms.keys.begin(), forms.keys.end());
     return keys;
   }
 
@@ -352,9 +365,7 @@ std::map<std::string, double> LanguageFit(Analyzer& analyzer,
       std::map<std::string, double> frequency;
       double total = 0;
       for (const std::string& lang : langs) {
-        const IndexReads::Forms& forms =
-            ReadForms(analyzer, shards, reads, lang,
-                      schema::FormTermPrefix(lang, token.folded, true), kMaxWordForms);
+        const IndexReads::Forms& forms = ReadWordForms(analyzer, shards, reads, lang, token.folded);
         frequency[lang] = passages[lang] > 0 ? forms.passages / passages[lang] : 0;
         total += frequency[lang];
       }

@@ -47,6 +47,15 @@ struct IndexReads {
 // Kept reads beyond this many are dropped (all at once) by the next query.
 inline constexpr std::size_t kMaxKeptReads = 20000;
 
+// The spellings the index has seen of the accent-folded word `folded` in
+// `lang` (its form entries, at most as many as a query word reads), as a
+// query reads them: from `reads` when there, else read into it. Throws
+// Xapian::Error.
+const IndexReads::Forms& ReadWordForms(Analyzer& analyzer,
+                                       const std::vector<Xapian::Database>& shards,
+                                       IndexReads& reads, const std::string& lang,
+                                       const std::string& folded);
+
 struct QueryOptions {
   // Read the query only in these languages (normalised codes); empty: every
   // language of the index. Unknown languages are an error.

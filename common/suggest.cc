@@ -97,11 +97,11 @@ bool HasDigit(std::string_view word) {
 
 // True if some language of the index has a spelling of `word` or one of its keys.
 bool Known(const Xapian::Database& db, const std::vector<Xapian::Database>& shards,
-           const std::vector<std::string>& index_langs, const std::string& word,
-           Analyzer& analyzer) {
+           const std::vector<std::string>& index_langs, const std::string& word, Analyzer& analyzer,
+           IndexReads& reads) {
   const std::string folded = FoldAccents(word);
   for (const std::string& lang : index_langs) {
-    if (HasVocabulary(shards, schema::FormTermPrefix(lang, folded, true))) return true;
+    if (ReadWordForms(analyzer, shards, reads, lang, folded).passages > 0) return true;
     for (const std::string& key : analyzer.Keys(lang, word)) {
       if (db.term_exists(schema::KeyTerm(lang, key))) return true;
     }
@@ -246,7 +246,9 @@ std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian
                                             const std::vector<Xapian::Database>& shards,
                                             const std::vector<std::string>& index_langs,
                                             const std::vector<std::string>& langs,
-                                            Analyzer& analyzer) {
+                                            Analyzer& analyzer, IndexReads* reads) {
+  IndexReads own_reads;
+  IndexReads& read = reads ? *reads : own_reads;
   // index_langs has those with most passages first: a known word is then
   // usually found at the first try.
   // The byte spans of the words no language has.
@@ -261,7 +263,7 @@ std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian
     if (!IsOperatorOrFilter(chunk)) {
       for (const WordSpan& span : splitter.Split(chunk)) {
         const std::string word = NormalizeWord(chunk.substr(span.begin, span.end - span.begin));
-        if (word.empty() || HasDigit(word) || Known(db, shards, index_langs, word, analyzer))
+        if (word.empty() || HasDigit(word) || Known(db, shards, index_langs, word, analyzer, read))
           continue;
         unknown.push_back({{i + span.begin, i + span.end}, word});
       }

@@ -15,6 +15,7 @@
 #include <xapian.h>
 
 #include "common/analyzer.h"
+#include "common/query_builder.h"
 
 namespace sarea {
 
@@ -57,13 +58,15 @@ struct Correction {
 // just `db`); `index_langs` the index's languages, most passages first
 // (LanguagesBySize), in the order they are asked whether they know a word. A
 // query with more than kMaxCorrectedWords unknown words gets none: such a
-// query is rarely a typing error, and each word costs a scan. Throws
+// query is rarely a typing error, and each word costs a scan. A word's
+// spellings are read as the query builder reads them, through `reads` when
+// given (what the query's building read: QueryOptions::kept_reads). Throws
 // Xapian::Error.
 std::vector<Correction> SpellingCorrections(std::string_view query, const Xapian::Database& db,
                                             const std::vector<Xapian::Database>& shards,
                                             const std::vector<std::string>& index_langs,
                                             const std::vector<std::string>& langs,
-                                            Analyzer& analyzer);
+                                            Analyzer& analyzer, IndexReads* reads = nullptr);
 
 }  // namespace sarea
 

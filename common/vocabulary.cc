@@ -41,13 +41,6 @@ std::vector<VocabularyEntry> ReadVocabulary(const std::vector<Xapian::Database>&
   return entries;
 }
 
-bool HasVocabulary(const std::vector<Xapian::Database>& shards, std::string_view term_prefix) {
-  const std::string prefix = schema::VocabularyMetaPrefix(term_prefix);
-  return std::any_of(shards.begin(), shards.end(), [&](const Xapian::Database& db) {
-    return db.metadata_keys_begin(prefix) != db.metadata_keys_end(prefix);
-  });
-}
-
 std::vector<std::string> VocabularyTerms(const std::vector<Token>& tokens, std::string_view lang) {
   std::set<std::string> seen;
   std::vector<std::string> terms;

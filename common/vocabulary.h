@@ -33,9 +33,6 @@ struct VocabularyEntry {
 std::vector<VocabularyEntry> ReadVocabulary(const std::vector<Xapian::Database>& shards,
                                             std::string_view term_prefix, std::size_t limit);
 
-// True if some shard has an entry whose term starts with `term_prefix`.
-bool HasVocabulary(const std::vector<Xapian::Database>& shards, std::string_view term_prefix);
-
 // The vocabulary entries of a passage of `lang` analysed into `tokens`, each once.
 std::vector<std::string> VocabularyTerms(const std::vector<Token>& tokens, std::string_view lang);
 

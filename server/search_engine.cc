@@ -721,7 +721,7 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     // corrections as close, the one that finds the most.
     const std::vector<Correction> corrections =
         SpellingCorrections(request.query, s.db(), s.shards(), s.index_languages().by_size,
-                            built->languages, s.analyzer());
+                            built->languages, s.analyzer(), s.kept_reads());
     Xapian::doccount best = std::max<Xapian::doccount>(response.total, 1) - 1;
     for (const Correction& c : corrections) {
       if (!response.did_you_mean.empty() && c.distance > corrections.front().distance) break;

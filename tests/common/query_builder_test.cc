@@ -10,6 +10,7 @@
 #include "common/passage.h"
 #include "common/readers.h"
 #include "common/schema.h"
+#include "common/suggest.h"
 #include "tests/common/scratch_index.h"
 
 namespace sarea {
@@ -228,6 +229,28 @@ TEST_F(QueryBuilderTest, KeptReadsAreBounded) {
   EXPECT_EQ(Sorted(Search("configuracion", options)), std::set<std::string>{"accented"});
   EXPECT_LT(kept.size(), 100u);
   EXPECT_FALSE(kept.forms.empty());
+}
+
+// "Did you mean" asks whether a word is known through the same reads as the
+// query's building: a word the reads know is not corrected, even if the
+// database itself no longer has it.
+TEST_F(QueryBuilderTest, SpellingCorrectionsAskTheKeptReads) {
+  Add("accented", "es", "La configuración del sistema");
+  Add("other", "es", "El sistema de archivos");
+  const std::vector<std::string> langs = {"es"};
+  std::vector<Correction> fresh =
+      SpellingCorrections("configuraciom", db_, index_.shards(), langs, langs, analyzer_);
+  ASSERT_EQ(fresh.size(), 1u);
+  EXPECT_EQ(fresh[0].query, "configuración");
+  // Reads of an index that has the typed word.
+  test_support::ScratchIndex other;
+  Passage p{"typo", "doc", "Doc", "es", 0, "La configuraciom del sistema", "", "", ""};
+  other.Add(p, analyzer_);
+  IndexReads reads;
+  ReadWordForms(analyzer_, other.shards(), reads, "es", "configuraciom");
+  EXPECT_TRUE(
+      SpellingCorrections("configuraciom", db_, index_.shards(), langs, langs, analyzer_, &reads)
+          .empty());
 }
 
 TEST_F(QueryBuilderTest, EachReadingOnlyMatchesItsLanguage) {

@@ -69,8 +69,8 @@ TEST_F(VocabularyTest, PassagesAreCountedAndUncounted) {
   // An entry no passage has any more is gone, not kept at zero.
   const std::string prefix = schema::VocabularyMetaPrefix(pair);
   EXPECT_EQ(a_.metadata_keys_begin(prefix), a_.metadata_keys_end(prefix));
-  EXPECT_FALSE(HasVocabulary({a_}, pair));
-  EXPECT_TRUE(HasVocabulary({a_}, "Ues:crea"));
+  EXPECT_TRUE(ReadVocabulary({a_}, pair, 1).empty());
+  EXPECT_EQ(ReadVocabulary({a_}, "Ues:crea", 1).size(), 1u);
 }
 
 TEST_F(VocabularyTest, ChangesWithinOneBatchNetOut) {
