@@ -1,6 +1,7 @@
 #include "common/analyzer.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "common/languages.h"
 #include "common/stopwords.h"
@@ -18,6 +19,10 @@ void AddUnique(std::vector<std::string>& keys, std::string key) {
 }
 
 }  // namespace
+
+std::uint32_t KeySignature(std::string_view key) {
+  return std::uint32_t{1} << (std::hash<std::string_view>{}(key) % 32);
+}
 
 Analyzer::Analyzer(std::shared_ptr<const Lemmatizer> lemmatizer)
     : lemmatizer_(lemmatizer ? std::move(lemmatizer) : Lemmatizer::Default()) {}
@@ -51,6 +56,7 @@ AnalyzedWord Analyzer::ComputeWord(std::string_view lang, std::string_view raw) 
   if (w.word.empty()) return w;
   w.folded = FoldAccents(w.word);
   w.keys = ComputeKeys(lang, w.word);
+  for (const std::string& key : w.keys) w.key_signature |= KeySignature(key);
   w.stopword = IsStopword(lang, w.word);
   return w;
 }

@@ -146,19 +146,23 @@ std::string MakeSnippet(std::string_view text, std::string_view lang,
                         const SnippetOptions& options) {
   // The lean path: no Tokens, one cached lookup per word, and no more words
   // than the window needs.
+  std::uint32_t signature = 0;
+  for (const std::string& key : keys) signature |= KeySignature(key);
   Words words(text);
   std::optional<WindowChooser> chooser;
   if (CodePointCount(text) > options.length) chooser.emplace(words, options.length, keys.size());
   analyzer.ForEachWord(text, lang,
                        [&](std::size_t b, std::size_t e, std::uint32_t, const AnalyzedWord& w) {
                          const std::string* matched = nullptr;
-                         for (const std::string& key : w.keys) {
-                           const auto it = keys.find(key);
-                           if (it != keys.end()) {
-                             matched = &*it;
-                             break;
+                         // Most words share no bit with the query's keys.
+                         if (w.key_signature & signature)
+                           for (const std::string& key : w.keys) {
+                             const auto it = keys.find(key);
+                             if (it != keys.end()) {
+                               matched = &*it;
+                               break;
+                             }
                            }
-                         }
                          words.Add(b, e, matched);
                          if (!chooser) return true;
                          chooser->WordAdded();

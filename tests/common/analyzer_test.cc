@@ -172,6 +172,21 @@ TEST_F(AnalyzerTest, ForEachWordSeesWhatAnalyzeGives) {
   EXPECT_EQ(i, 7u);
 }
 
+// Snippets skip the keys of a word whose signature shares no bit with the
+// query's: every key of the word must have its bit there.
+TEST_F(AnalyzerTest, AWordsSignatureHasTheBitOfEachOfItsKeys) {
+  for (const char* spelling : {"Ciudades", "configuración", "fue", "de"}) {
+    const AnalyzedWord& w = analyzer_.Word("es", spelling);
+    ASSERT_FALSE(w.keys.empty()) << spelling;
+    std::uint32_t expected = 0;
+    for (const std::string& key : w.keys) expected |= KeySignature(key);
+    EXPECT_EQ(w.key_signature, expected) << spelling;
+  }
+  EXPECT_GE(analyzer_.Word("es", "Ciudades").keys.size(), 2u);
+  EXPECT_EQ(KeySignature("ciud"), KeySignature(std::string("ciud")));
+  EXPECT_EQ(__builtin_popcount(KeySignature("ciud")), 1);
+}
+
 TEST_F(AnalyzerTest, UnknownLanguagesAreNotStemmed) {
   EXPECT_EQ(Keys("und", "Ciudades"), std::vector<std::string>{"ciudades"});
   EXPECT_EQ(Keys("gl", "cidades"), std::vector<std::string>{"cidades"});
