@@ -181,6 +181,25 @@ struct PathKey {
     return id;
   }
   bool operator==(const PathKey& o) const { return target == o.target && stub == o.stub; }
+
+  // The identity of the file at `path` if it was last written kSettledSeconds
+  // ago or more (by the real-time clock, which file times follow), else
+  // nullopt. Two writes within one tick of the file system's clock (a few
+  // ms) can leave files alike in size and times, and the second may take the
+  // first's inode number; a settled file cannot be followed by one alike: any
+  // later write is dated after it. (Git's "racy" index entries, the same
+  // rule.) One system call.
+  static constexpr double kSettledSeconds = 2;
+  static std::optional<FileId> Settled(const std::string& path) {
+    struct statx st {};
+    if (!Stat(path, &st) || (st.stx_mask & STATX_MTIME) == 0) return std::nullopt;
+    const FileId id = Id(st, /*contents=*/true);
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    if (now - id.modified < static_cast<std::int64_t>(kSettledSeconds * 1e9)) return std::nullopt;
+    return id;
+  }
 };
 
 }  // namespace
@@ -237,6 +256,8 @@ class SearchEngine::Searcher {
     index_languages_.reset();
     kept_reads_ = IndexReads();
     reader_.reset();
+    version_path_.clear();
+    version_.reset();
   }
   Xapian::Database& db() { return *db_; }
   // Reads the passages of db()'s documents.
@@ -285,7 +306,21 @@ class SearchEngine::Searcher {
   // throws, possibly after moving other shards on), or another one at its
   // path (an index built again under the same names, which reopen() would
   // not notice: it keeps reading the files it has open).
+  //
+  // Every commit writes a local database's version file anew and renames it
+  // over the old one, and reopen() reads it (open, two reads, close: about
+  // a tenth of a suggestion's CPU). When the file is the one seen before the
+  // last reopen, and was settled then (PathKey::Settled), nothing was
+  // committed since and the revision open is the latest: one statx instead.
+  // It is taken before reopen(), so that a commit between the two is seen
+  // by the next call.
   bool Reopen() {
+    std::optional<PathKey::FileId> version;
+    if (!version_path_.empty()) {
+      version = PathKey::Settled(version_path_);
+      if (version && version == version_) return true;
+    }
+    version_.reset();
     try {
       if (db_->reopen()) {
         languages_.reset();
@@ -296,15 +331,24 @@ class SearchEngine::Searcher {
       Forget();
       return false;
     }
-    if (db_->get_uuid() == uuid_) return true;
-    Forget();
-    return false;
+    if (db_->get_uuid() != uuid_) {
+      Forget();
+      return false;
+    }
+    version_ = version;
+    return true;
   }
 
   Status Open(const std::vector<ShardSpec>& specs) {
     Forget();
     shards_.clear();
     down_.clear();
+    // (Glass's version file; a database of another format has none, and is
+    // then reopened on every call.)
+    const std::string version_path =
+        specs.size() == 1 && !specs.front().remote() ? specs.front().path + "/iamglass" : "";
+    const std::optional<PathKey::FileId> version =
+        version_path.empty() ? std::nullopt : PathKey::Settled(version_path);
     Xapian::Database combined;
     const auto timeout_ms = static_cast<unsigned>(remote_.timeout_seconds * 1000);
     for (const ShardSpec& spec : specs) {
@@ -337,6 +381,8 @@ class SearchEngine::Searcher {
     uuid_ = db_->get_uuid();
     reader_.emplace(shards_);
     specs_ = specs;
+    version_path_ = version_path;
+    version_ = version;
     opened_at_ = std::chrono::steady_clock::now();
     return Status::Ok();
   }
@@ -347,8 +393,12 @@ class SearchEngine::Searcher {
   PathKey key_;  // of the index path when last resolved
   std::chrono::steady_clock::time_point resolved_at_;
   std::optional<Xapian::Database> db_;
-  std::string uuid_;                        // db_'s when opened (its shards', one after the other)
-  std::optional<LanguageTable> languages_;  // of db_'s revision, built when first needed
+  std::string uuid_;  // db_'s when opened (its shards', one after the other)
+  // One local database's version file ("" otherwise), and its identity when
+  // read by the last open or reopen, if it was settled then (see Reopen).
+  std::string version_path_;
+  std::optional<PathKey::FileId> version_;
+  std::optional<LanguageTable> languages_;             // of db_'s revision, built when first needed
   std::optional<IndexLanguageLists> index_languages_;  // likewise
   IndexReads kept_reads_;                              // likewise
   std::optional<PassageReader> reader_;                // over shards_

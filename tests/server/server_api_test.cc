@@ -644,6 +644,48 @@ TEST_F(ServerTest, ASpellingIndexedSinceIsMatchedByTheNextSearch) {
   EXPECT_NE(FirstHitText(engine, "configuracion").find("configuración"), std::string::npos);
 }
 
+// Each call brings the searcher to the index's latest revision, which
+// Xapian's reopen() finds in the database's version file (replaced by every
+// commit). A version file that is the one seen before, and was written
+// kSettledSeconds before it was seen, is not read again; one written since
+// is read on every call, since a second commit within the file system's
+// clock tick could leave a file alike. Shown by changing the file in place,
+// its size and times kept: reopen() would read it and fail.
+TEST_F(ServerTest, ASettledVersionFileSeenBeforeIsNotReadAgain) {
+  const fs::path root = dir_ / "settled";
+  IndexOneFile(root, "The lighthouse keeper lit the great lamp at dusk.\n", dir_ / "settled.log");
+  const fs::path version = fs::canonical(root / "index") / "iamglass";
+  const std::string good = ReadAll(version);
+  std::string bad = good;
+  bad[0] = static_cast<char>(bad[0] ^ 0x55);  // not a glass version file
+  // Writes `text` over the file (the same inode and size) dated `when`.
+  const auto rewrite = [&](const std::string& text, fs::file_time_type when) {
+    WriteAll(version, text);
+    fs::last_write_time(version, when);
+  };
+  const fs::file_time_type hour_ago = fs::file_time_type::clock::now() - 1h;
+  fs::last_write_time(version, hour_ago);
+  server::SearchEngine engine((root / "index").string(), 1);  // one searcher
+  EXPECT_NE(FirstHitText(engine, "lighthouse").find("lighthouse"), std::string::npos);
+  rewrite(bad, hour_ago);
+  EXPECT_NE(FirstHitText(engine, "lighthouse").find("lighthouse"), std::string::npos);
+  rewrite(good, hour_ago);
+
+  const fs::file_time_type now = fs::file_time_type::clock::now();
+  rewrite(good, now);  // written just now: read
+  EXPECT_NE(FirstHitText(engine, "lighthouse").find("lighthouse"), std::string::npos);
+  rewrite(bad, now);
+  EXPECT_EQ(FirstHitText(engine, "lighthouse").find("lighthouse"), std::string::npos);
+  rewrite(good, now);
+  EXPECT_NE(FirstHitText(engine, "lighthouse").find("lighthouse"), std::string::npos);
+
+  // A commit replaces the file: seen by the next call.
+  fs::last_write_time(version, hour_ago);
+  EXPECT_EQ(FirstHitText(engine, "dolphin"), "no hit");
+  IndexOneFile(root, "A dolphin swam past the lighthouse at dawn.\n", dir_ / "settled.log");
+  EXPECT_NE(FirstHitText(engine, "dolphin").find("dolphin"), std::string::npos);
+}
+
 // Hits of equal weight come in passage-id order, also for passages added,
 // and without those removed, while the engine serves: the ids it keeps by
 // document number grow with the index.
