@@ -52,30 +52,31 @@ constexpr char kJson[] = "application/json; charset=utf-8";
 // same JSON to any parser, but no input echoed in it (a query, a path in an
 // error message) can ever read as markup, whatever renders the bytes.
 std::string HtmlSafe(std::string json) {
-  std::size_t unsafe = 0;
-  for (char c : json) unsafe += c == '<' || c == '>' || c == '&';
-  if (unsafe == 0) return json;
+  const auto unsafe = [](char c) { return c == '<' || c == '>' || c == '&'; };
+  std::size_t i = 0;
+  while (i < json.size() && !unsafe(json[i])) ++i;
+  if (i == json.size()) return json;
+  // (Every search has some: its snippets' <mark>s. Runs between them are
+  // copied whole.)
   std::string out;
-  out.reserve(json.size() + unsafe * 5);
-  for (char c : json) {
-    if (c == '<') {
-      out += "\\u003c";
-    } else if (c == '>') {
-      out += "\\u003e";
-    } else if (c == '&') {
-      out += "\\u0026";
-    } else {
-      out += c;
-    }
+  out.reserve(json.size() + json.size() / 8);
+  std::size_t from = 0;
+  for (; i < json.size(); ++i) {
+    if (!unsafe(json[i])) continue;
+    out.append(json, from, i - from);
+    out += json[i] == '<' ? "\\u003c" : json[i] == '>' ? "\\u003e" : "\\u0026";
+    from = i + 1;
   }
+  out.append(json, from, std::string::npos);
   return out;
 }
 
 void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
   res.set_header("X-Content-Type-Options", "nosniff");
-  res.set_content(HtmlSafe(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)),
-                  kJson);
+  // (set_content would copy the body.)
+  res.body = HtmlSafe(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  res.set_header("Content-Type", kJson);
 }
 
 void SendError(httplib::Response& res, const Status& status) {
