@@ -50,18 +50,21 @@ std::vector<std::string> Analyzer::ComputeKeys(std::string_view lang, const std:
   return keys;
 }
 
-AnalyzedWord Analyzer::ComputeWord(std::string_view lang, std::string_view raw) {
-  AnalyzedWord w;
-  w.word = NormalizeWord(raw);
-  if (w.word.empty()) return w;
-  w.folded = FoldAccents(w.word);
-  w.keys = ComputeKeys(lang, w.word);
-  for (const std::string& key : w.keys) w.key_signature |= KeySignature(key);
-  w.stopword = IsStopword(lang, w.word);
-  return w;
+CachedWord Analyzer::ComputeWord(std::string_view lang, std::string_view raw) {
+  auto w = std::make_unique<AnalyzedWord>();
+  CachedWord entry;
+  w->word = NormalizeWord(raw);
+  if (!w->word.empty()) {
+    w->folded = FoldAccents(w->word);
+    w->keys = ComputeKeys(lang, w->word);
+    w->stopword = IsStopword(lang, w->word);
+    for (const std::string& key : w->keys) entry.key_signature |= KeySignature(key);
+  }
+  entry.analysis = std::move(w);
+  return entry;
 }
 
-const AnalyzedWord& Analyzer::Word(std::string_view lang, std::string_view raw) {
+const CachedWord& Analyzer::Entry(std::string_view lang, std::string_view raw) {
   // The lookup key is built in a buffer kept between calls: no allocation
   // for the words already cached, which is nearly all of them.
   cache_key_.assign(lang.data(), lang.size()).push_back('\0');
@@ -72,6 +75,10 @@ const AnalyzedWord& Analyzer::Word(std::string_view lang, std::string_view raw) 
   return word_cache_.emplace(cache_key_, ComputeWord(lang, raw)).first->second;
 }
 
+const AnalyzedWord& Analyzer::Word(std::string_view lang, std::string_view raw) {
+  return *Entry(lang, raw);
+}
+
 const std::vector<std::string>& Analyzer::Keys(std::string_view lang, const std::string& word) {
   return Word(lang, word).keys;
 }
@@ -80,7 +87,8 @@ std::vector<Token> Analyzer::Analyze(std::string_view text, std::string_view lan
   std::vector<Token> tokens;
   ForEachWord(
       text, lang,
-      [&](std::size_t begin, std::size_t end, std::uint32_t position, const AnalyzedWord& w) {
+      [&](std::size_t begin, std::size_t end, std::uint32_t position, const CachedWord& cached) {
+        const AnalyzedWord& w = *cached;
         Token& token = tokens.emplace_back();
         token.begin = begin;
         token.end = end;

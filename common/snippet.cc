@@ -152,11 +152,11 @@ std::string MakeSnippet(std::string_view text, std::string_view lang,
   std::optional<WindowChooser> chooser;
   if (CodePointCount(text) > options.length) chooser.emplace(words, options.length, keys.size());
   analyzer.ForEachWord(text, lang,
-                       [&](std::size_t b, std::size_t e, std::uint32_t, const AnalyzedWord& w) {
+                       [&](std::size_t b, std::size_t e, std::uint32_t, const CachedWord& w) {
                          const std::string* matched = nullptr;
                          // Most words share no bit with the query's keys.
                          if (w.key_signature & signature)
-                           for (const std::string& key : w.keys) {
+                           for (const std::string& key : w->keys) {
                              const auto it = keys.find(key);
                              if (it != keys.end()) {
                                matched = &*it;
