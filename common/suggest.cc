@@ -50,25 +50,31 @@ struct Candidate {
 };
 
 // Words of `lang` starting with `prefix` (folded), each by its most frequent
-// spelling, with the passages of all its spellings.
+// spelling (the first of those as frequent), with the passages of all its
+// spellings. (The entries come in term order: the spellings of one folded
+// form are together.)
 std::vector<Candidate> WordsStartingWith(const std::vector<Xapian::Database>& shards,
                                          const std::string& lang, const std::string& prefix) {
-  std::map<std::string, Candidate> by_folded;
-  std::map<std::string, long> best_spelling_freq;
+  std::vector<Candidate> out;
+  std::string_view folded;  // out.back()'s
+  long best = 0;            // the passages of out.back()'s spelling
   std::string term_lang, word;
   for (const VocabularyEntry& entry :
        ReadVocabulary(shards, schema::FormTermPrefix(lang, prefix, false), kMaxScannedTerms)) {
     if (!schema::ParseFormTerm(entry.term, &term_lang, &word)) continue;
-    const std::string folded(schema::FoldedOfFormTerm(entry.term));
-    Candidate& c = by_folded[folded];
+    const std::string_view form = schema::FoldedOfFormTerm(entry.term);
+    if (out.empty() || form != folded) {
+      out.push_back({});
+      best = 0;
+    }
+    folded = form;  // (into the entries, which outlive the loop)
+    Candidate& c = out.back();
     c.freq += entry.count;
-    if (entry.count > best_spelling_freq[folded]) {
-      best_spelling_freq[folded] = entry.count;
+    if (entry.count > best) {
+      best = entry.count;
       c.word = word;
     }
   }
-  std::vector<Candidate> out;
-  for (auto& [folded, c] : by_folded) out.push_back(std::move(c));
   return out;
 }
 
@@ -216,29 +222,41 @@ std::vector<Suggestion> Complete(std::string_view typed,
       previous = Fold(typed.substr(before.begin, before.end - before.begin));
     }
   }
+  // Every language's candidates; of those spelt alike, the one most passages
+  // have (the first language's among equals); the most passages first, then
+  // in alphabetical order. (Sorted, not merged in a map: a short prefix has
+  // thousands.)
   struct Ranked {
-    Suggestion suggestion;
+    std::string word;
+    std::size_t lang;  // in `langs`
     long freq;
   };
-  std::map<std::string, Ranked> by_text;
-  for (const std::string& lang : langs) {
-    const std::vector<Candidate> candidates = previous.empty()
-                                                  ? WordsStartingWith(shards, lang, prefix)
-                                                  : WordsAfter(shards, lang, previous, prefix);
-    for (const Candidate& c : candidates) {
+  std::vector<Ranked> ranked;
+  for (std::size_t l = 0; l < langs.size(); ++l) {
+    const std::string& lang = langs[l];
+    std::vector<Candidate> candidates = previous.empty()
+                                            ? WordsStartingWith(shards, lang, prefix)
+                                            : WordsAfter(shards, lang, previous, prefix);
+    for (Candidate& c : candidates) {
       if (IsStopword(lang, c.word) && FoldAccents(c.word) != prefix) continue;
-      const std::string text = kept + c.word;
-      auto [it, fresh] = by_text.try_emplace(text, Ranked{{text, lang}, c.freq});
-      if (!fresh && c.freq > it->second.freq) it->second = Ranked{{text, lang}, c.freq};
+      ranked.push_back({std::move(c.word), l, c.freq});
     }
   }
-  std::vector<Ranked> ranked;
-  for (auto& [text, r] : by_text) ranked.push_back(std::move(r));
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const Ranked& a, const Ranked& b) { return a.freq > b.freq; });
+  std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+    if (a.word != b.word) return a.word < b.word;
+    return a.freq != b.freq ? a.freq > b.freq : a.lang < b.lang;
+  });
+  ranked.erase(std::unique(ranked.begin(), ranked.end(),
+                           [](const Ranked& a, const Ranked& b) { return a.word == b.word; }),
+               ranked.end());
+  const auto better = [](const Ranked& a, const Ranked& b) {
+    return a.freq != b.freq ? a.freq > b.freq : a.word < b.word;
+  };
+  const std::size_t n = std::min(size, ranked.size());
+  std::partial_sort(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(n), ranked.end(),
+                    better);
   std::vector<Suggestion> out;
-  for (std::size_t i = 0; i < ranked.size() && i < size; ++i)
-    out.push_back(std::move(ranked[i].suggestion));
+  for (std::size_t i = 0; i < n; ++i) out.push_back({kept + ranked[i].word, langs[ranked[i].lang]});
   return out;
 }
 

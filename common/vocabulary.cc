@@ -20,10 +20,26 @@ std::vector<VocabularyEntry> ReadVocabulary(const std::vector<Xapian::Database>&
                                             std::string_view term_prefix, std::size_t limit) {
   // Each shard's first `limit` entries: an entry among the first `limit` of
   // the union is among the first `limit` of every shard that has it.
-  std::map<std::string, long> counts;
   const std::string prefix = schema::VocabularyMetaPrefix(term_prefix);
   std::string term;
   long count = 0;
+  if (shards.size() == 1) {
+    // One database's keys come in term order (a term's key is the term, a
+    // NUL and its count): no merge.
+    std::vector<VocabularyEntry> entries;
+    const Xapian::Database& db = shards.front();
+    for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it) {
+      if (!schema::ParseVocabularyMetaKey(*it, &term, &count)) continue;
+      if (!entries.empty() && entries.back().term == term) {
+        entries.back().count += count;  // (one key a term, but as the merge would)
+        continue;
+      }
+      if (entries.size() == limit) break;
+      entries.push_back({term, count});
+    }
+    return entries;
+  }
+  std::map<std::string, long> counts;
   for (const Xapian::Database& db : shards) {
     std::size_t read = 0;
     for (auto it = db.metadata_keys_begin(prefix);
