@@ -8,9 +8,12 @@
 // unpaired. A pair's score combines the Gale-Church length model (characters
 // in one language predict those in the other) with anchors that survive
 // translation: numbers, proper names and acronyms, cognates (shared word
-// beginnings: "creatividad"/"creativity") and list structure. Pairs scoring
-// below a confidence threshold are left unpaired: a wrong pair is worse than
-// none. Passages in a third language are never paired.
+// beginnings: "creatividad"/"creativity", weighing most), list structure and
+// the number of sentences. Pairs scoring below a confidence threshold are
+// left unpaired: a wrong pair is worse than none. So is a document whose
+// pairs are too few for a parallel one (under 40% of its less used
+// language's passages: untranslated leftovers, an unrelated section). Passages
+// in a third language are never paired.
 #ifndef SAREA_COMMON_ALIGNER_H_
 #define SAREA_COMMON_ALIGNER_H_
 
@@ -22,6 +25,10 @@ namespace sarea {
 struct AlignerOptions {
   // Pairs scoring below this (0..1) are left unpaired.
   double min_confidence = 0.5;
+  // No pair is kept when fewer than this share of the less used language's
+  // passages pair (the document is not taken for a parallel one). 0 for
+  // documents known to be translations of each other.
+  double min_parallel_share = 0.4;
 };
 
 struct AlignInput {

@@ -128,7 +128,10 @@ void PairStatedTranslations(std::vector<Passage>& a, std::vector<Passage>& b) {
     for (const Passage& p : *side)
       to_align.push_back({p.lang == main_lang ? p.lang : std::string(kUndetermined), p.text});
   }
-  const Alignment alignment = AlignTranslations(to_align);
+  // (The documents are stated to be translations: however few pairs.)
+  AlignerOptions options;
+  options.min_parallel_share = 0;
+  const Alignment alignment = AlignTranslations(to_align, options);
   for (std::size_t i = 0; i < a.size(); ++i) {
     const int partner = alignment.partner[i];
     if (partner < static_cast<int>(a.size())) continue;

@@ -82,6 +82,11 @@ enum class Layout {
   kMissing,
   kThirdLanguage,
   kAlike,  // one language then the other, paragraphs of about one length, some missing
+  // Nothing translates anything: English and Spanish paragraphs of different
+  // descriptions, alternating, or the English ones a few leftovers among the
+  // Spanish (as untranslated paragraphs in a translated page).
+  kUnrelated,
+  kLeftovers,
 };
 
 // A document of `k` translation pairs laid out as `layout`.
@@ -101,6 +106,17 @@ Doc MakeDoc(Layout layout, const std::vector<std::pair<std::string, std::string>
     }
   } else {
     for (int i = 0; i < k; ++i) pairs.push_back(pool[pick(rng)]);
+  }
+  if (layout == Layout::kUnrelated || layout == Layout::kLeftovers) {
+    Doc doc;
+    for (int i = 0; i < k; ++i) {
+      if (layout == Layout::kUnrelated || std::uniform_int_distribution<int>(0, 2)(rng) == 0)
+        doc.passages.push_back({"en", pairs[i].first});
+      doc.passages.push_back({"es", pool[pick(rng)].second});
+      if (layout == Layout::kLeftovers) doc.passages.push_back({"es", pool[pick(rng)].second});
+    }
+    doc.gold.assign(doc.passages.size(), -1);
+    return doc;
   }
   std::vector<std::pair<int, bool>> order;  // (pair, is_spanish)
   const int block = layout == Layout::kBlocks ? std::uniform_int_distribution<int>(2, 3)(rng) : 1;
@@ -154,6 +170,7 @@ TEST(Aligner, DebianParallelDescriptionsInEveryLayout) {
       {Layout::kMissing, "missing-translations"}, {Layout::kThirdLanguage, "third-language"},
       {Layout::kAlike, "alike-lengths-missing"},
   };
+
   int predicted_all = 0, correct_all = 0, gold_all = 0;
   for (const auto& [layout, name] : layouts) {
     int predicted = 0, correct = 0, gold = 0;
@@ -171,6 +188,9 @@ TEST(Aligner, DebianParallelDescriptionsInEveryLayout) {
     std::printf("  %-22s precision %.3f recall %.3f (%d pairs)\n", name,
                 double(correct) / predicted, double(correct) / gold, gold);
     EXPECT_GE(double(correct) / predicted, 0.98) << name;
+    // (Paragraph lengths in translation vary: with the length model weighing
+    // almost half, missing-translations found 0.835 of its pairs.)
+    EXPECT_GE(double(correct) / gold, 0.85) << name;
     predicted_all += predicted, correct_all += correct, gold_all += gold;
   }
   const double precision = double(correct_all) / predicted_all,
@@ -179,6 +199,25 @@ TEST(Aligner, DebianParallelDescriptionsInEveryLayout) {
               gold_all);
   EXPECT_GE(precision, 0.98);
   EXPECT_GE(recall, 0.90);
+  const std::pair<Layout, const char*> unrelated[] = {
+      {Layout::kUnrelated, "unrelated"},
+      {Layout::kLeftovers, "english-leftovers"},
+  };
+  for (const auto& [layout, name] : unrelated) {
+    int predicted = 0, passages = 0;
+    for (int d = 0; d < 60; ++d) {
+      const Doc doc = MakeDoc(layout, pool, french, rng);
+      const std::vector<int> got = Partners(doc.passages);
+      for (std::size_t i = 0; i < got.size(); ++i) predicted += got[i] > static_cast<int>(i);
+      passages += static_cast<int>(got.size());
+    }
+    std::printf("  %-22s %d pairs in %d passages\n", name, predicted, passages);
+    // Every pair here is wrong. A document whose few leftovers pair is not
+    // told from a parallel one by its share of pairs (one English paragraph
+    // among ten Spanish): those few remain (17 and 9 pairs here before the
+    // share was required).
+    EXPECT_LE(predicted * 200, passages) << name;
+  }
 }
 
 }  // namespace

@@ -80,6 +80,17 @@ TEST(PairStatedTranslations, UnequalCountsAreAlignedAcrossTheDocumentsOnly) {
   EXPECT_EQ(Translations(en), (std::vector<std::string>{es[0].id, "", es[1].id, ""}));
 }
 
+TEST(PairStatedTranslations, AStatedPairIsKeptHoweverFewPassagesPair) {
+  // One pair of three Spanish passages: too few for a document the aligner
+  // would take for parallel on its own, but these are stated translations.
+  std::vector<Passage> en = {Make("en", 0, "en", kEnCities), Make("en", 1, "en", kEnExtra),
+                             Make("en", 2, "en", kEnFields), Make("en", 3, "en", "Short.")};
+  std::vector<Passage> es = {Make("es", 0, "es", kEsCities), Make("es", 1, "es", "Hola."),
+                             Make("es", 2, "es", "Adiós, hasta mañana.")};
+  PairStatedTranslations(en, es);
+  EXPECT_EQ(Translations(es), (std::vector<std::string>{en[0].id, "", ""}));
+}
+
 TEST(PairStatedTranslations, NothingAlikeLeavesBothUnpaired) {
   std::vector<Passage> en = {Make("en", 0, "en", kEnCities), Make("en", 1, "en", kEnFields)};
   std::vector<Passage> es = {Make("es", 0, "es", "Hola.")};
