@@ -36,8 +36,10 @@
 namespace sarea {
 
 // Bump when a change to analysis changes the terms of some text: the indexer then
-// re-analyses every document.
-inline constexpr int kAnalyzerVersion = 4;
+// re-analyses every document. Alignment counts (a passage has its translation's
+// keys as terms, and its record names the translation): 5 since the aligner
+// stopped pairing documents that are not parallel.
+inline constexpr int kAnalyzerVersion = 5;
 
 struct Token {
   std::size_t begin = 0;  // byte offsets of the word in the analysed text
