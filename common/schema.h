@@ -107,6 +107,9 @@ inline constexpr char kMetaVocabularyPrefix[] = "sarea:v:";       // + Vocabular
 inline constexpr char kMetaCommit[] = "sarea:commit";  // sharded: the indexer's commit stamp
 // The zstd dictionary of compressed passage records (record_codec.h), in every shard.
 inline constexpr char kMetaRecordDictionary[] = "sarea:records:dictionary";
+// The indexer's table of the lemmas it looked up (Lemmatizer::Table()), in shard 0:
+// a run that finds its words there loads no dictionary. Not index content.
+inline constexpr char kMetaLemmas[] = "sarea:lemmas";
 
 // A short stable key for any string: 16 lowercase hex digits of XXH3-64.
 std::string HashKey(std::string_view s);

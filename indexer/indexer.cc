@@ -167,10 +167,12 @@ class Preparer {
   // `dictionary`: the index's (null when it has none: the preparer then
   // trains one on the first RecordDictionary::kTrainingBytes of records).
   Preparer(const IndexOptions& options, const std::map<std::string, FileRecord>& records,
-           bool force, std::shared_ptr<const RecordDictionary> dictionary)
+           bool force, std::shared_ptr<const RecordDictionary> dictionary,
+           std::shared_ptr<const Lemmatizer> lemmatizer)
       : options_(options),
         records_(records),
         force_(force),
+        analyzer_(std::move(lemmatizer)),
         identifier_(LanguageIdentifierOptions{options.expected_languages}) {
     compressor_.set_dictionary(std::move(dictionary));
   }
@@ -295,10 +297,14 @@ class PreparedQueue {
 class Indexer {
  public:
   // `shards`: one database, or the shards of a sharded index in order.
-  Indexer(const IndexOptions& options, std::vector<Xapian::WritableDatabase>& shards, bool force)
+  // `lemmatizer`: the run's, with the index's table of lemmas (SaveLemmas).
+  Indexer(const IndexOptions& options, std::vector<Xapian::WritableDatabase>& shards, bool force,
+          std::shared_ptr<const Lemmatizer> lemmatizer)
       : options_(options),
         shards_(shards),
         force_(force),
+        lemmatizer_(lemmatizer),
+        analyzer_(std::move(lemmatizer)),
         vocabulary_(shards.size()),
         run_stamp_(schema::HashKey(std::to_string(std::random_device()()) + "/" +
                                    std::to_string(std::random_device()()))) {}
@@ -330,6 +336,7 @@ class Indexer {
   void LoadSynonyms();
   std::shared_ptr<const RecordDictionary> LoadRecordDictionary();
   void CompressSamples();
+  void SaveLemmas();
   void DeletePassages(const std::string& doc_id);
   void DeletePassagesBeyond(const std::string& doc_id, const std::set<std::string>& kept);
   void UncountStored(const Xapian::Document& stored, std::size_t shard);
@@ -347,6 +354,7 @@ class Indexer {
   const IndexOptions& options_;
   std::vector<Xapian::WritableDatabase>& shards_;
   bool force_;
+  std::shared_ptr<const Lemmatizer> lemmatizer_;
   Analyzer analyzer_;                    // for pairs applied at the end of a run
   RecordCompressor compressor_;          // for the passages written here
   std::optional<PassageReader> reader_;  // of the stored passages
@@ -815,7 +823,7 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
   // takes the time of the writing alone.
   PreparedQueue queue(kFilesAhead);
   std::thread preparer([&, dictionary = compressor_.dictionary()] {
-    Preparer prepare(options_, records_, force_, dictionary);
+    Preparer prepare(options_, records_, force_, dictionary, lemmatizer_);
     for (const std::string& rel : corpus.files) {
       if (!queue.Push(prepare.Prepare(rel))) return;
     }
@@ -847,6 +855,7 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
   if (torn_) RemoveOrphans(present);
   ApplyStatedPairs();
   CompressSamples();
+  SaveLemmas();
   Commit(/*last=*/true);
   for (std::size_t shard = 0; shard < shards_.size(); ++shard) {
     for (const std::string& lang : IndexLanguages(shards_[shard])) {
@@ -854,6 +863,29 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
       report.passages[lang] += n;
       if (report.shards.size() > 1) report.shards[shard].passages[lang] = n;
     }
+  }
+}
+
+// The lemmas this run looked up in a dictionary, with those it was given, for
+// the next run (schema::kMetaLemmas): when it looked any up, or the index has
+// no table yet (a new generation, given its table by the live index).
+void Indexer::SaveLemmas() {
+  Xapian::WritableDatabase& db = shards_.front();
+  if (lemmatizer_->Learned() == 0 &&
+      db.metadata_keys_begin(schema::kMetaLemmas) != db.metadata_keys_end(schema::kMetaLemmas))
+    return;
+  db.set_metadata(schema::kMetaLemmas, lemmatizer_->Table());
+}
+
+// The table of lemmas kept with the index at `index` (its first shard's), or
+// "" (no index, or one that cannot be read: the run itself reports that).
+std::string ReadLemmaTable(const fs::path& index) {
+  std::error_code ec;
+  if (!fs::exists(index, ec)) return "";
+  try {
+    return Xapian::Database(index.string()).get_metadata(schema::kMetaLemmas);
+  } catch (const Xapian::Error&) {
+    return "";
   }
 }
 
@@ -932,11 +964,27 @@ Status IndexWriteError(const Xapian::Error& e, const fs::path& target) {
 
 Result<Report> RunIndexer(const IndexOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  // Hunspell's dictionary loads on the other core while the corpus is
-  // scanned and the index opened: in a small incremental run it was a third
-  // of the time. (The future's destructor waits for it on every return.)
+  // The lemmas earlier runs looked up (schema::kMetaLemmas) are read on the
+  // other core while the corpus is scanned and the index opened. Without them
+  // (a first build, another hunspell-es) Hunspell's dictionary loads there
+  // instead: in a small incremental run that was a third of the time, and
+  // with them it loads only for a word they lack. Analysis waits for the
+  // table (`preset`); the future's destructor waits for the rest on every
+  // return.
+  const std::shared_ptr<Lemmatizer> lemmatizer = Lemmatizer::WithBuildDictionaries();
+  std::promise<void> preset;
+  std::future<void> preset_done = preset.get_future();
   const std::future<void> preload =
-      std::async(std::launch::async, [] { Lemmatizer::Default()->Preload(); });
+      std::async(std::launch::async, [&preset, lemmatizer, index = options.index] {
+        std::size_t known = 0;
+        try {
+          known = lemmatizer->Preset(ReadLemmaTable(index));
+        } catch (const std::exception&) {
+          // no table: the dictionary then
+        }
+        preset.set_value();
+        if (known == 0) lemmatizer->Preload();
+      });
   Result<ScannedCorpus> corpus = ScanCorpus(options.corpus);
   if (!corpus.ok()) return corpus.status();
   Result<std::unique_ptr<IndexLock>> lock = IndexLock::Acquire(options.index);
@@ -991,7 +1039,8 @@ Result<Report> RunIndexer(const IndexOptions& options) {
       from_empty = from_empty && dbs.back().get_doccount() == 0;
       force = force || VersionsDiffer(dbs.back());
     }
-    Indexer indexer(options, dbs, force);
+    preset_done.wait();
+    Indexer indexer(options, dbs, force, lemmatizer);
     indexer.Run(*corpus, report);
     Xapian::doccount written = 0;
     for (Xapian::WritableDatabase& db : dbs) {

@@ -99,6 +99,74 @@ TEST(LemmatizerTest, LemmasWaitForAPreloadUnderway) {
   EXPECT_TRUE(Has(lemmatizer->Lemmas("es", "raíces"), "raíz"));
 }
 
+// A table of lemmas looked up before (sarea-index keeps one with the index)
+// answers without the dictionary, which loads only for a word it lacks.
+TEST(LemmatizerTest, ATableOfLemmasAnswersWithoutTheDictionary) {
+  const auto first = std::make_shared<Lemmatizer>(SAREA_HUNSPELL_DIR);
+  EXPECT_EQ(first->Preset(""), 0u);
+  const std::vector<std::string> luces = first->Lemmas("es", "luces");
+  EXPECT_TRUE(Has(luces, "luz"));
+  EXPECT_TRUE(first->Lemmas("es", "xyzzyq").empty());  // no lemma: kept too
+  EXPECT_EQ(first->Learned(), 2u);
+  const std::string table = first->Table();
+
+  const auto second = std::make_shared<Lemmatizer>(SAREA_HUNSPELL_DIR);
+  EXPECT_EQ(second->Preset(table), 2u);
+  EXPECT_EQ(second->Lemmas("es", "luces"), luces);
+  EXPECT_TRUE(second->Lemmas("es", "xyzzyq").empty());
+  EXPECT_FALSE(second->Loaded("es"));
+  EXPECT_EQ(second->Learned(), 0u);
+  EXPECT_TRUE(Has(second->Lemmas("es", "raíces"), "raíz"));  // not in the table
+  EXPECT_TRUE(second->Loaded("es"));
+  EXPECT_EQ(second->Learned(), 1u);
+  const std::string grown = second->Table();
+  EXPECT_NE(grown.find("\nluces\t"), std::string::npos) << grown;
+  EXPECT_NE(grown.find("\nraíces\traíz"), std::string::npos) << grown;
+}
+
+// The table is the lemmas' source, as it says: a word it lists is not looked up.
+TEST(LemmatizerTest, ATablesWordsAreTakenAsTheyAre) {
+  const auto first = std::make_shared<Lemmatizer>(SAREA_HUNSPELL_DIR);
+  first->Preset("");
+  first->Lemmas("es", "luces");
+  std::string table = first->Table();
+  table.replace(table.find("\nluces\t"), 7, "\ngatos\tperro\nluces");
+  const auto second = std::make_shared<Lemmatizer>(SAREA_HUNSPELL_DIR);
+  ASSERT_EQ(second->Preset(table), 2u);
+  EXPECT_EQ(second->Lemmas("es", "gatos"), (std::vector<std::string>{"perro"}));
+  EXPECT_FALSE(second->Loaded("es"));
+}
+
+// A table made with other dictionary files (a new hunspell-es), of another
+// format, or damaged, gives nothing; its words are looked up again.
+TEST(LemmatizerTest, AStaleOrMalformedTableIsNotUsed) {
+  const auto first = std::make_shared<Lemmatizer>(SAREA_HUNSPELL_DIR);
+  first->Preset("");
+  first->Lemmas("es", "luces");
+  const std::string table = first->Table();
+  const std::size_t identity = table.find("\tes\t") + 4;
+  std::string stale = table;
+  stale.insert(identity, "1");
+  std::string other_format = table;
+  other_format.replace(0, other_format.find('\n'), "sarea-lemmas 0");
+  for (const std::string& bad :
+       {stale, other_format, std::string("garbage"), std::string("sarea-lemmas 1\nluces\tluz\n")}) {
+    const auto lemmatizer = std::make_shared<Lemmatizer>(SAREA_HUNSPELL_DIR);
+    EXPECT_EQ(lemmatizer->Preset(bad), 0u) << bad;
+    EXPECT_TRUE(Has(lemmatizer->Lemmas("es", "luces"), "luz"));
+    EXPECT_TRUE(lemmatizer->Loaded("es"));
+  }
+}
+
+// Without a table nothing is kept: a server's lemmatizer sees whatever words
+// the queries bring, and must not grow with them.
+TEST(LemmatizerTest, NothingIsKeptWithoutATable) {
+  const auto lemmatizer = std::make_shared<Lemmatizer>(SAREA_HUNSPELL_DIR);
+  lemmatizer->Lemmas("es", "luces");
+  lemmatizer->Lemmas("es", "raíces");
+  EXPECT_EQ(lemmatizer->Learned(), 0u);
+}
+
 // Snowball Spanish needs the accent to strip "-ción": stem first, fold after.
 TEST_F(AnalyzerTest, StemsTheAccentedWordAndFoldsTheStem) {
   const auto keys = Keys("es", "configuración");

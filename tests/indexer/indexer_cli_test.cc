@@ -153,6 +153,36 @@ TEST_F(IndexerCliTest, VersionChangeRebuildsTheIndex) {
   EXPECT_EQ(PassagesOf(Open(), "y"), 0);
 }
 
+// The lemmas a run looks up in the dictionary are kept with the index
+// (schema::kMetaLemmas), and later runs take them from there: a word the
+// table gives another lemma than the dictionary's is indexed by the table's.
+// A rebuild starts its generation with the live index's table.
+TEST_F(IndexerCliTest, RunsKeepTheirLemmasWithTheIndexAndLaterRunsUseThem) {
+  Write("es.txt",
+        "Las ciudades creativas comparten sus luces con los vecinos del puerto cada noche.\n");
+  Index(0);
+  const std::string table = Open().get_metadata(schema::kMetaLemmas);
+  ASSERT_NE(table.find("\nluces\t"), std::string::npos) << table;
+  ASSERT_EQ(table.find("\ngatos\t"), std::string::npos) << table;
+  {
+    Xapian::WritableDatabase db(index_.string());
+    db.set_metadata(schema::kMetaLemmas, table + "gatos\tperro\n");  // Spanish's, the last
+    db.commit();
+  }
+  Write("gatos.txt",
+        "Los gatos del puerto duermen al sol durante las tardes tranquilas del invierno.\n");
+  EXPECT_EQ(Index(0)["added"], 1);
+  EXPECT_TRUE(Open().term_exists(schema::KeyTerm("es", "perr")));  // "perro", stemmed
+  const std::string grown = Open().get_metadata(schema::kMetaLemmas);
+  EXPECT_NE(grown.find("\ngatos\tperro\n"), std::string::npos);
+  EXPECT_NE(grown.find("\ntranquilas\t"), std::string::npos) << grown;  // looked up this run
+
+  const json rebuilt = Index(0, {"--rebuild"});
+  EXPECT_EQ(rebuilt["rebuilt"], true);
+  EXPECT_EQ(Open().get_metadata(schema::kMetaLemmas), grown);
+  EXPECT_TRUE(Open().term_exists(schema::KeyTerm("es", "perr")));
+}
+
 // ----------------------------------------------------- corpus walk, formats
 
 TEST_F(IndexerCliTest, HiddenFilesAndDirectoriesAreIgnored) {
@@ -311,7 +341,8 @@ TEST_F(IndexerCliTest, AnalyzePrintsOneJsonLinePerPassageAndWritesNoIndex) {
 
 // Everything a search sees of an index: each passage (by id) with its data,
 // values, terms, frequencies and positions; every term's frequencies; the
-// metadata (records, vocabulary, synonyms).
+// metadata (records, vocabulary, synonyms; not the indexer's table of lemmas,
+// which keeps the words of every version a document had).
 std::map<std::string, std::string> Contents(const Xapian::Database& db) {
   std::map<std::string, std::string> out;
   out["doccount"] = std::to_string(db.get_doccount());
@@ -336,8 +367,9 @@ std::map<std::string, std::string> Contents(const Xapian::Database& db) {
       values += std::to_string(v.get_valueno()) + "=" + *v + ";";
     out["passage " + *t] = doc.get_data() + "|" + values + "|" + terms;
   }
-  for (auto m = db.metadata_keys_begin(); m != db.metadata_keys_end(); ++m)
-    out["metadata " + *m] = db.get_metadata(*m);
+  for (auto m = db.metadata_keys_begin(); m != db.metadata_keys_end(); ++m) {
+    if (*m != schema::kMetaLemmas) out["metadata " + *m] = db.get_metadata(*m);
+  }
   return out;
 }
 
