@@ -206,6 +206,16 @@ const IndexReads::Forms& ReadWordForms(Analyzer& analyzer,
                    kMaxWordForms);
 }
 
+Xapian::doccount ReadTermFreq(const std::vector<Xapian::Database>& shards, IndexReads& reads,
+                              const std::string& term) {
+  if (const auto known = reads.termfreqs.find(term); known != reads.termfreqs.end())
+    return known->second;
+  Xapian::doccount n = 0;
+  for (const Xapian::Database& shard : shards) n += shard.get_termfreq(term);
+  reads.termfreqs.emplace(term, n);
+  return n;
+}
+
 namespace {
 
 // Builds one language's reading of a parsed query.
@@ -353,10 +363,8 @@ std::map<std::string, double> LanguageFit(Analyzer& analyzer,
   for (const std::string& lang : langs) weights[lang] = 1;
   if (langs.size() < 2) return weights;
   std::map<std::string, double> passages;
-  for (const std::string& lang : langs) {
-    for (const Xapian::Database& shard : shards)
-      passages[lang] += shard.get_termfreq(schema::LangTerm(lang));
-  }
+  for (const std::string& lang : langs)
+    passages[lang] = ReadTermFreq(shards, reads, schema::LangTerm(lang));
   std::map<std::string, double> sum;
   int words = 0;
   for (const Clause& clause : parsed.clauses) {

@@ -39,9 +39,10 @@ struct IndexReads {
     std::set<std::string> keys;  // of every spelling read
     long passages = 0;           // passages having one of them (summed over spellings)
   };
-  std::map<std::string, Forms> forms;                        // prefix + '\0' + limit
-  std::map<std::string, std::vector<std::string>> synonyms;  // by synonym key
-  std::size_t size() const { return forms.size() + synonyms.size(); }
+  std::map<std::string, Forms> forms;                              // prefix + '\0' + limit
+  std::map<std::string, std::vector<std::string>> synonyms;        // by synonym key
+  std::map<std::string, Xapian::doccount, std::less<>> termfreqs;  // by term, summed
+  std::size_t size() const { return forms.size() + synonyms.size() + termfreqs.size(); }
 };
 
 // Kept reads beyond this many are dropped (all at once) by the next query.
@@ -55,6 +56,12 @@ const IndexReads::Forms& ReadWordForms(Analyzer& analyzer,
                                        const std::vector<Xapian::Database>& shards,
                                        IndexReads& reads, const std::string& lang,
                                        const std::string& folded);
+
+// The number of passages of `shards` having `term`, from `reads` when there,
+// else read into it (a B-tree lookup, often a block read, each). Throws
+// Xapian::Error.
+Xapian::doccount ReadTermFreq(const std::vector<Xapian::Database>& shards, IndexReads& reads,
+                              const std::string& term);
 
 struct QueryOptions {
   // Read the query only in these languages (normalised codes); empty: every

@@ -610,11 +610,13 @@ std::map<std::string, unsigned> Facets(const LanguageCounts::Counts& all,
   return counts;
 }
 
-// At least as many passages as `query` can match: its terms' frequencies, summed.
-Xapian::doccount CandidatesAtMost(const Xapian::Database& db, const Xapian::Query& query) {
+// At least as many passages as `query` can match: its terms' frequencies over
+// `shards`, summed (kept in `reads` for the open revision).
+Xapian::doccount CandidatesAtMost(const std::vector<Xapian::Database>& shards, IndexReads& reads,
+                                  const Xapian::Query& query) {
   Xapian::doccount sum = 0;
   for (auto t = query.get_unique_terms_begin(); t != query.get_unique_terms_end(); ++t)
-    sum += db.get_termfreq(*t);
+    sum += ReadTermFreq(shards, reads, *t);
   return sum;
 }
 
@@ -649,7 +651,8 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
     // in its one pass: its id reads stop at about kExactCountUpTo, where a
     // second pass would not (100 copies of a passage tie at every page's
     // edge). Not over remote shards: a match spy then overcounts (SCALING.md).
-    const bool sorted_pass = !s.remote() && CandidatesAtMost(s.db(), query) > kSortedPassFrom;
+    const bool sorted_pass =
+        !s.remote() && CandidatesAtMost(s.shards(), *s.kept_reads(), query) > kSortedPassFrom;
     // Ids from the shared table over one local database (a key maker sees
     // each shard's own document numbers, as a match spy does), when a pass
     // is sorted.

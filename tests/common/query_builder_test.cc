@@ -218,6 +218,26 @@ TEST_F(QueryBuilderTest, KeptReadsServeLaterQueries) {
   EXPECT_EQ(Sorted(Search("configuración", options)), (std::set<std::string>{"accented", "plain"}));
 }
 
+// Term frequencies are kept reads too: the languages' passage counts that
+// weigh a query's readings are read once per revision, and a frequency kept
+// answers until its keeper starts afresh.
+TEST_F(QueryBuilderTest, KeptReadsKeepTermFrequencies) {
+  Add("es", "es", "La configuración del sistema");
+  Add("en", "en", "The configuration of the system");
+  IndexReads kept;
+  QueryOptions options;
+  options.kept_reads = &kept;
+  ASSERT_TRUE(builder_.Build("sistema", index_.shards(), options).ok());
+  EXPECT_EQ(kept.termfreqs.count(schema::LangTerm("es")), 1u);
+  EXPECT_EQ(kept.termfreqs.count(schema::LangTerm("en")), 1u);
+  const std::string term = schema::LangTerm("es");
+  EXPECT_EQ(ReadTermFreq(index_.shards(), kept, term), 1u);
+  Add("es2", "es", "El sistema de archivos");
+  EXPECT_EQ(ReadTermFreq(index_.shards(), kept, term), 1u);  // kept
+  kept = IndexReads();
+  EXPECT_EQ(ReadTermFreq(index_.shards(), kept, term), 2u);
+}
+
 // Kept reads do not grow without bound: past kMaxKeptReads, a query starts
 // them afresh.
 TEST_F(QueryBuilderTest, KeptReadsAreBounded) {
