@@ -738,6 +738,7 @@ Result<SearchResponse> SearchEngine::Search(const SearchRequest& request) {
       Passage passage;
     };
     std::vector<PageHit> page;
+    page.reserve(mset.size());  // (a PageHit is copied, not moved, when the vector grows)
     for (Xapian::doccount i = skip; i < mset.size() && i < skip + size; ++i) {
       const Xapian::MSetIterator it = mset[i];
       Result<Passage> passage = s.reader().Read(it.get_document());
