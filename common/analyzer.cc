@@ -101,4 +101,10 @@ std::vector<Token> Analyzer::Analyze(std::string_view text, std::string_view lan
   return tokens;
 }
 
+bool Analyzer::KeysBeginLikeTheirWord(std::string_view lang) {
+  static constexpr std::string_view kChecked[] = {"ca", "de", "en", "es", "eu", "fr", "it", "pt"};
+  return SnowballName(lang).empty() ||
+         std::find(std::begin(kChecked), std::end(kChecked), lang) != std::end(kChecked);
+}
+
 }  // namespace sarea

@@ -18,6 +18,8 @@
 #ifndef SAREA_COMMON_ANALYZER_H_
 #define SAREA_COMMON_ANALYZER_H_
 
+#include <bitset>
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -100,6 +102,17 @@ class Analyzer {
   template <typename F>
   void ForEachWord(std::string_view text, std::string_view lang, F&& f);
 
+  // As ForEachWord, but a word that begins with an ASCII letter or digit whose
+  // lowercase is not in `firsts` is not looked up: `f` gets an entry with
+  // key_signature 0 (and no analysis) for it. In a language where
+  // KeysBeginLikeTheirWord(), every key of such a word begins with that
+  // lowercase character, so a caller after the words having a key among some
+  // keys passes their first bytes and misses none: a snippet then looks up a
+  // few words of a passage instead of every one.
+  template <typename F>
+  void ForEachWord(std::string_view text, std::string_view lang, const std::bitset<128>& firsts,
+                   F&& f);
+
   // The keys of one normalised word in `lang`, as Analyze gives them. Valid
   // until the next call into this Analyzer.
   const std::vector<std::string>& Keys(std::string_view lang, const std::string& word);
@@ -107,6 +120,13 @@ class Analyzer {
   // The analysis of one spelling (`raw`, not normalised) in `lang`, cached:
   // a word seen before costs one hash lookup. Valid until the next call.
   const AnalyzedWord& Word(std::string_view lang, std::string_view raw);
+
+  // True when every key of a word of `lang` that begins with an ASCII letter
+  // or digit begins with it, lowercased: no stemmer (the key is the folded
+  // word), or one that rewrites endings only (checked over text in each:
+  // analyzer_test). A lemma begins like its word (Lemmatizer). Not Irish's
+  // (initial mutations) or Indonesian's (prefixes), nor the unchecked others.
+  static bool KeysBeginLikeTheirWord(std::string_view lang);
 
   static constexpr std::size_t kMaxWordBytes = 64;
 
@@ -134,13 +154,26 @@ class Analyzer {
 
 template <typename F>
 void Analyzer::ForEachWord(std::string_view text, std::string_view lang, F&& f) {
+  std::bitset<128> all;
+  all.set();
+  ForEachWord(text, lang, all, std::forward<F>(f));
+}
+
+template <typename F>
+void Analyzer::ForEachWord(std::string_view text, std::string_view lang,
+                           const std::bitset<128>& firsts, F&& f) {
+  static const CachedWord kNotLookedUp;
   std::uint32_t position = 0;
   splitter_.Start(text);
   for (WordSpan span; splitter_.Next(&span);) {
     ++position;
     if (span.end - span.begin > kMaxWordBytes) continue;
-    const CachedWord& word = Entry(lang, text.substr(span.begin, span.end - span.begin));
-    if (word.key_signature == 0) continue;  // no word
+    const unsigned char first = static_cast<unsigned char>(text[span.begin]);
+    // (An ASCII letter or digit is a word: it normalises to itself, lowercased.)
+    const bool skip = first < 128 && std::isalnum(first) && !firsts[std::tolower(first)];
+    const CachedWord& word =
+        skip ? kNotLookedUp : Entry(lang, text.substr(span.begin, span.end - span.begin));
+    if (!skip && word.key_signature == 0) continue;  // no word
     if constexpr (std::is_same_v<decltype(f(span.begin, span.end, position, word)), bool>) {
       if (!f(span.begin, span.end, position, word)) return;
     } else {

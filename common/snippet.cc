@@ -1,6 +1,7 @@
 #include "common/snippet.h"
 
 #include <algorithm>
+#include <bitset>
 #include <optional>
 #include <vector>
 
@@ -147,11 +148,18 @@ std::string MakeSnippet(std::string_view text, std::string_view lang,
   // The lean path: no Tokens, one cached lookup per word, and no more words
   // than the window needs.
   std::uint32_t signature = 0;
-  for (const std::string& key : keys) signature |= KeySignature(key);
+  // The keys' first bytes: words beginning otherwise are not looked up.
+  std::bitset<128> firsts;
+  if (!Analyzer::KeysBeginLikeTheirWord(lang)) firsts.set();
+  for (const std::string& key : keys) {
+    signature |= KeySignature(key);
+    if (!key.empty() && static_cast<unsigned char>(key[0]) < 128)
+      firsts.set(static_cast<unsigned char>(key[0]));
+  }
   Words words(text);
   std::optional<WindowChooser> chooser;
   if (CodePointCount(text) > options.length) chooser.emplace(words, options.length, keys.size());
-  analyzer.ForEachWord(text, lang,
+  analyzer.ForEachWord(text, lang, firsts,
                        [&](std::size_t b, std::size_t e, std::uint32_t, const CachedWord& w) {
                          const std::string* matched = nullptr;
                          // Most words share no bit with the query's keys.

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bitset>
+#include <cctype>
+#include <fstream>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -165,6 +169,68 @@ TEST(LemmatizerTest, NothingIsKeptWithoutATable) {
   lemmatizer->Lemmas("es", "luces");
   lemmatizer->Lemmas("es", "raíces");
   EXPECT_EQ(lemmatizer->Learned(), 0u);
+}
+
+// What lets a snippet look up only the words that can match: in the languages
+// KeysBeginLikeTheirWord() names, every key of a word beginning with an ASCII
+// letter or digit begins with that character, lowercased (Porter2's "dying"
+// -> "die" keeps it; a lemma begins like its word). Checked over every word
+// of the parallel descriptions and of the language identification texts, each
+// in its language; Irish's stemmer, left out, strips initial mutations.
+TEST_F(AnalyzerTest, KeysBeginWithTheWordsFirstAsciiCharacterLowercased) {
+  std::vector<std::pair<std::string, std::string>> texts;  // lang, text
+  std::ifstream pairs(SAREA_SOURCE_DIR "/tests/data/parallel-en-es.tsv");
+  for (std::string line; std::getline(pairs, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const std::size_t tab = line.find('\t');
+    texts.emplace_back("en", line.substr(0, tab));
+    texts.emplace_back("es", line.substr(tab + 1));
+  }
+  std::ifstream langid(SAREA_SOURCE_DIR "/tests/data/langid.tsv");
+  for (std::string line; std::getline(langid, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const std::size_t tab = line.find('\t'), text = line.find('\t', tab + 1) + 1;
+    texts.emplace_back(line.substr(0, tab), line.substr(text));
+  }
+  std::map<std::string, int> words;
+  for (const auto& [lang, text] : texts) {
+    if (!Analyzer::KeysBeginLikeTheirWord(lang)) continue;
+    for (const Token& token : analyzer_.Analyze(text, lang)) {
+      const auto first = static_cast<unsigned char>(text[token.begin]);
+      if (first >= 128 || !std::isalnum(first)) continue;
+      ++words[lang];
+      for (const std::string& key : token.keys) {
+        ASSERT_FALSE(key.empty());
+        EXPECT_EQ(key[0], std::tolower(first)) << lang << ": " << token.word << " -> " << key;
+      }
+    }
+  }
+  for (const char* lang : {"ca", "de", "en", "es", "eu", "fr", "it", "pt"})
+    EXPECT_GT(words[lang], 300) << lang;
+  EXPECT_FALSE(Analyzer::KeysBeginLikeTheirWord("ga"));
+  EXPECT_NE(Keys("ga", "bhfear").front()[0], 'b');  // "fear": why
+  for (const char* word : {"dying", "lying", "Tying", "skies", "ugly"}) {
+    for (const std::string& key : Keys("en", word))
+      EXPECT_EQ(key[0], std::tolower(word[0])) << word << " -> " << key;
+  }
+}
+
+// ForEachWord with first characters looks up only the words that begin with
+// one of them (or with no ASCII letter or digit); the others come with an
+// empty entry, in their place.
+TEST_F(AnalyzerTest, ForEachWordLooksUpOnlyWordsWithTheFirstsGiven) {
+  std::bitset<128> firsts;
+  firsts.set('p');
+  std::vector<std::pair<std::string, bool>> seen;  // word, looked up
+  const std::string text = "The packages of Ávila, 2 paquetes";
+  analyzer_.ForEachWord(text, "en", firsts,
+                        [&](std::size_t b, std::size_t e, std::uint32_t, const CachedWord& w) {
+                          seen.emplace_back(text.substr(b, e - b), w.key_signature != 0);
+                        });
+  const std::vector<std::pair<std::string, bool>> expected = {{"The", false}, {"packages", true},
+                                                              {"of", false},  {"Ávila", true},
+                                                              {"2", false},   {"paquetes", true}};
+  EXPECT_EQ(seen, expected);
 }
 
 // Snowball Spanish needs the accent to strip "-ción": stem first, fold after.
