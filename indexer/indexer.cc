@@ -1,5 +1,7 @@
 #include "indexer/indexer.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -45,9 +47,58 @@ constexpr std::size_t kFilesAhead = 8;
 // At the corpus root: synonym groups for queries (common/synonyms.h), not a document.
 const char kSynonymsFile[] = "synonyms.txt";
 
+// What the file system says of a file: while these are the ones recorded with
+// a file's hash, its bytes are those hashed, and a run does not read it.
+// Every write sets the modification and change times, and a rename or a copy
+// makes another inode, so a change shows in them (the change time, which no
+// program can set back, catches a copy that keeps the modification time);
+// except a change within the times' resolution of the recorded state, which
+// Settled() guards against. All zero: none recorded.
+struct FileStat {
+  std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;
+  std::int64_t ctime_ns = 0;
+  std::uint64_t inode = 0;
+
+  bool operator==(const FileStat& o) const {
+    return size == o.size && mtime_ns == o.mtime_ns && ctime_ns == o.ctime_ns && inode == o.inode;
+  }
+  bool operator!=(const FileStat& o) const { return !(*this == o); }
+  bool Recorded() const { return *this != FileStat{}; }
+};
+
+// How long after its last change a file's times are trusted to show the next
+// one: a change within a tick of the file system's clock (a few milliseconds
+// on ext4, two seconds on FAT) leaves the times as they were.
+constexpr std::chrono::seconds kSettle{2};
+
+std::int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The file's stat, or none when it cannot be had (its read then says why).
+std::optional<FileStat> StatFile(const fs::path& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  constexpr std::int64_t kNs = 1000000000;
+  return FileStat{
+      static_cast<std::uint64_t>(st.st_size), st.st_mtim.tv_sec * kNs + st.st_mtim.tv_nsec,
+      st.st_ctim.tv_sec * kNs + st.st_ctim.tv_nsec, static_cast<std::uint64_t>(st.st_ino)};
+}
+
+// True when `stat`, taken at `seen`, may be recorded: its times are older
+// than kSettle, so a change after it gets other times.
+bool Settled(const FileStat& stat, std::int64_t seen) {
+  const std::int64_t settle = std::chrono::nanoseconds(kSettle).count();
+  return std::max(stat.mtime_ns, stat.ctime_ns) <= seen - settle;
+}
+
 struct FileRecord {
   std::string hash;  // "" when the file had bad records: read it again next run
   std::vector<std::string> docs;
+  FileStat stat;  // when the file was hashed (none when not Settled then)
 };
 
 struct ScannedCorpus {
@@ -132,6 +183,8 @@ struct PreparedFile {
   Status failed;           // the file could not be read or parsed: why
   std::string hash;        // of its bytes (with kVersionSalt)
   bool unchanged = false;  // the hash recorded for it: nothing more was done
+  bool hashed = false;     // its bytes were read (not only its stat)
+  FileStat stat;           // to record with its hash (none when not Settled)
   ReadResult read;
   std::vector<PreparedDocument> docs;  // parallel to read.documents
   std::exception_ptr error;            // thrown while preparing: the writer rethrows it
@@ -181,14 +234,28 @@ class Preparer {
     PreparedFile file;
     file.rel = rel;
     try {
-      Result<std::string> bytes = ReadWholeFile(options_.corpus / rel, options_.max_file_bytes);
+      const fs::path path = options_.corpus / rel;
+      const auto old = records_.find(rel);
+      const FileRecord* recorded = old == records_.end() ? nullptr : &old->second;
+      // Taken before the stat: whatever changes the file later has later times.
+      const std::int64_t seen = NowNs();
+      const std::optional<FileStat> stat = StatFile(path);
+      if (!force_ && !options_.checksum && stat && stat->Recorded() && recorded &&
+          !recorded->hash.empty() && recorded->stat == *stat &&
+          stat->size <= options_.max_file_bytes) {
+        file.unchanged = true;
+        file.stat = *stat;
+        return file;
+      }
+      Result<std::string> bytes = ReadWholeFile(path, options_.max_file_bytes);
       if (!bytes.ok()) {
         file.failed = bytes.status();
         return file;
       }
+      file.hashed = true;
       file.hash = schema::HashKey(kVersionSalt + *bytes);
-      const auto old = records_.find(rel);
-      if (!force_ && old != records_.end() && old->second.hash == file.hash) {
+      if (stat && Settled(*stat, seen)) file.stat = *stat;
+      if (!force_ && recorded && recorded->hash == file.hash) {
         file.unchanged = true;
         return file;
       }
@@ -416,6 +483,13 @@ void Indexer::LoadFileRecords() {
     FileRecord& record = records_[j.value("path", "")];
     record.hash = j.value("hash", "");
     record.docs = j.value("docs", std::vector<std::string>{});
+    const nlohmann::json& stat = j.contains("stat") ? j["stat"] : nlohmann::json();
+    if (stat.is_array() && stat.size() == 4 && stat[0].is_number_unsigned() &&
+        stat[1].is_number_integer() && stat[2].is_number_integer() &&
+        stat[3].is_number_unsigned()) {
+      record.stat = {stat[0].get<std::uint64_t>(), stat[1].get<std::int64_t>(),
+                     stat[2].get<std::int64_t>(), stat[3].get<std::uint64_t>()};
+    }
   }
   const std::string stamp = db.get_metadata(schema::kMetaCommit);
   for (Xapian::WritableDatabase& shard : shards_)
@@ -428,8 +502,11 @@ void Indexer::LoadFileRecords() {
 void Indexer::WriteFileRecord(const std::string& rel, const FileRecord& record) {
   const std::string key = schema::FileMetaKey(rel);
   if (record.docs.empty() && record.hash.empty()) return Catalogue().set_metadata(key, "");
-  Catalogue().set_metadata(
-      key, nlohmann::json{{"path", rel}, {"hash", record.hash}, {"docs", record.docs}}.dump());
+  nlohmann::json j = {{"path", rel}, {"hash", record.hash}, {"docs", record.docs}};
+  if (record.stat.Recorded()) {
+    j["stat"] = {record.stat.size, record.stat.mtime_ns, record.stat.ctime_ns, record.stat.inode};
+  }
+  Catalogue().set_metadata(key, j.dump());
 }
 
 // The vocabulary counts, for each entry, the passages that have it, so it
@@ -672,16 +749,25 @@ bool Indexer::ProcessFile(const PreparedFile& file) {
     return false;
   }
   const auto old = records_.find(rel);
+  if (file.hashed) ++report_->read;
   if (file.unchanged) {
     for (const std::string& id : old->second.docs) {
       doc_sources_.emplace(id, rel);
       Tally(id, Change::kUnchanged);
     }
+    // Same bytes, other times (touched, copied, or hashed before its times
+    // settled): recorded now, so that the next run need not read it.
+    if (file.stat != old->second.stat) {
+      FileRecord record = old->second;
+      record.stat = file.stat;
+      WriteFileRecord(rel, record);
+    }
     return false;
   }
   for (const std::string& error : file.read.record_errors) Fail(rel, error);
   read_.insert(rel);
-  FileRecord record{file.read.record_errors.empty() ? file.hash : "", {}};
+  FileRecord record{file.read.record_errors.empty() ? file.hash : "", {}, {}};
+  if (!record.hash.empty()) record.stat = file.stat;
   for (std::size_t i = 0; i < file.read.documents.size(); ++i) {
     const SourceDocument& doc = file.read.documents[i];
     const auto [it, fresh] = doc_sources_.emplace(doc.id, rel);

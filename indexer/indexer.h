@@ -1,8 +1,9 @@
 // One indexing run: corpus directory in, live index updated (or rebuilt) out.
 //
 // Incremental by default: a file whose bytes (and the analysis version) are
-// unchanged is skipped; a changed file's documents are re-analysed and replace
-// their old passages; documents whose file disappeared are deleted. Work is
+// unchanged is skipped (and not even read while its size, modification and
+// change times and inode are those recorded when it was hashed); a changed file's documents are
+// re-analysed and replace their old passages; documents whose file disappeared are deleted. Work is
 // committed in transactions of `batch_files` changed files, together with the records
 // that say what was indexed, so a killed run leaves the last committed state
 // and the next run finishes the work. A file that cannot be read or parsed is
@@ -35,6 +36,9 @@ struct IndexOptions {
   // made by another schema or analyzer version).
   bool rebuild = false;
   bool progress = false;  // draw a progress bar (only on a terminal)
+  // Read and hash every file, even one whose size and times are those recorded
+  // with its hash (which a run otherwise takes for its bytes unchanged).
+  bool checksum = false;
   std::uintmax_t max_file_bytes = 64u << 20;
   std::vector<std::string> expected_languages = {"en", "es"};
   int batch_files = 200;  // changed files per transaction

@@ -152,6 +152,8 @@ int main(int argc, char** argv) {
   app.add_option("--index", index, "index path")->capture_default_str();
   app.add_flag("--rebuild", options.rebuild,
                "build a fresh index beside the live one and swap it in");
+  app.add_flag("--checksum", options.checksum,
+               "read and hash every file, even one whose size and times are those recorded");
   app.add_option("--shards", options.shards,
                  "split the index into N shards (a stub database over N databases); "
                  "changing the count needs --rebuild (default: as the index is, 1 for a new one)")

@@ -7,10 +7,10 @@ namespace sarea::indexer {
 nlohmann::json Report::ToJson() const {
   nlohmann::json failures = nlohmann::json::array();
   for (const Failure& f : failed) failures.push_back({{"path", f.path}, {"reason", f.reason}});
-  nlohmann::json j = {{"added", added},         {"updated", updated}, {"deleted", deleted},
-                      {"unchanged", unchanged}, {"skipped", skipped}, {"passages", passages},
-                      {"indexed", indexed},     {"failed", failures}, {"rebuilt", rebuilt},
-                      {"compacted", compacted}, {"seconds", seconds}};
+  nlohmann::json j = {{"added", added},         {"updated", updated},     {"deleted", deleted},
+                      {"unchanged", unchanged}, {"skipped", skipped},     {"read", read},
+                      {"passages", passages},   {"indexed", indexed},     {"failed", failures},
+                      {"rebuilt", rebuilt},     {"compacted", compacted}, {"seconds", seconds}};
   if (!shards.empty()) {
     j["shards"] = nlohmann::json::array();
     for (const ShardReport& s : shards) {

@@ -30,7 +30,8 @@ struct Report {
   int updated = 0;
   int deleted = 0;
   int unchanged = 0;
-  int skipped = 0;                      // files of no supported format
+  int skipped = 0;  // files of no supported format
+  int read = 0;     // files read (the others' size and times were those recorded with their hash)
   std::map<std::string, int> passages;  // in the index after the run, by language
   std::map<std::string, int> indexed;   // passages written by this run, by language
   std::vector<Failure> failed;

@@ -2,15 +2,20 @@
 // incremental runs after files are added, changed and deleted, the --json
 // report, the corpus walk and its formats, usage errors and --analyze. The
 // fixture (indexer_fixture.h) runs the real program in a temporary directory.
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 #include <xapian.h>
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <random>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -58,8 +63,8 @@ TEST_F(IndexerCliTest, ReportHasExactlyTheDocumentedKeys) {
   std::set<std::string> keys;
   for (const auto& item : report.items()) keys.insert(item.key());
   EXPECT_EQ(keys, (std::set<std::string>{"added", "updated", "deleted", "unchanged", "skipped",
-                                         "passages", "indexed", "failed", "rebuilt", "compacted",
-                                         "seconds"}));
+                                         "read", "passages", "indexed", "failed", "rebuilt",
+                                         "compacted", "seconds"}));
   EXPECT_TRUE(report["passages"].is_object());
   EXPECT_TRUE(report["indexed"].is_object());
   EXPECT_TRUE(report["rebuilt"].is_boolean());
@@ -97,6 +102,59 @@ TEST_F(IndexerCliTest, ChangedFileReplacesItsPassages) {
   EXPECT_TRUE(IndexHasWord(db, "bakery"));
   EXPECT_FALSE(IndexHasWord(db, "lighthouse"));
   EXPECT_EQ(static_cast<int>(db.get_doccount()), PassagesOf(db, "a.txt"));
+}
+
+// The indexer trusts a file's size and times only once they are older than
+// this (kSettle in indexer.cc, and a little).
+void WaitForTimesToSettle() { std::this_thread::sleep_for(std::chrono::milliseconds(2200)); }
+
+TEST_F(IndexerCliTest, FilesKnownByTheirSizeAndTimesAreNotReadAgain) {
+  Write("a.txt", EnglishText("lighthouse"));
+  Write("b.txt", EnglishText("bakery"));
+  WaitForTimesToSettle();
+  EXPECT_EQ(Index(0)["read"], 2);
+  const json second = Index(0);
+  EXPECT_EQ(second["read"], 0) << "size and times as recorded: not read";
+  EXPECT_EQ(second["unchanged"], 2);
+  const json checksum = Index(0, {"--checksum"});
+  EXPECT_EQ(checksum["read"], 2) << "--checksum reads every file";
+  EXPECT_EQ(checksum["unchanged"], 2);
+
+  // Other bytes of the same size under the same modification time (as a copy
+  // that keeps times makes): the change time tells.
+  struct stat before;
+  ASSERT_EQ(::stat((corpus_ / "a.txt").c_str(), &before), 0);
+  Write("a.txt", EnglishText("waterfalls"));
+  const timespec times[2] = {before.st_atim, before.st_mtim};
+  ASSERT_EQ(::utimensat(AT_FDCWD, (corpus_ / "a.txt").c_str(), times, 0), 0);
+  ASSERT_EQ(fs::file_size(corpus_ / "a.txt"), static_cast<std::uintmax_t>(before.st_size));
+  const json edited = Index(0);
+  EXPECT_EQ(edited["read"], 1);
+  EXPECT_EQ(edited["updated"], 1);
+  EXPECT_EQ(edited["unchanged"], 1);
+  EXPECT_TRUE(IndexHasWord(Open(), "waterfalls"));
+  EXPECT_FALSE(IndexHasWord(Open(), "lighthouse"));
+}
+
+TEST_F(IndexerCliTest, FilesHashedBeforeTheirTimesSettledAreReadAgain) {
+  Write("a.txt", EnglishText("lighthouse"));
+  EXPECT_EQ(Index(0)["read"], 1);
+  // Changed moments before it was hashed: a change in the same tick of the
+  // file system's clock would leave the same times, so they were not recorded.
+  const json again = Index(0);
+  EXPECT_EQ(again["read"], 1);
+  EXPECT_EQ(again["unchanged"], 1);
+  WaitForTimesToSettle();
+  EXPECT_EQ(Index(0)["read"], 1) << "settled now: recorded by this run";
+  EXPECT_EQ(Index(0)["read"], 0);
+  // Touched: the same bytes, read again and recorded with the new times.
+  fs::last_write_time(corpus_ / "a.txt",
+                      fs::last_write_time(corpus_ / "a.txt") - std::chrono::hours(1));
+  WaitForTimesToSettle();
+  const json touched = Index(0);
+  EXPECT_EQ(touched["read"], 1);
+  EXPECT_EQ(touched["unchanged"], 1);
+  EXPECT_EQ(Index(0)["read"], 0);
 }
 
 TEST_F(IndexerCliTest, DeletedFileLosesItsPassages) {
@@ -368,7 +426,7 @@ std::map<std::string, std::string> Contents(const Xapian::Database& db) {
     out["passage " + *t] = doc.get_data() + "|" + values + "|" + terms;
   }
   for (auto m = db.metadata_keys_begin(); m != db.metadata_keys_end(); ++m) {
-    if (*m != schema::kMetaLemmas) out["metadata " + *m] = db.get_metadata(*m);
+    if (*m != schema::kMetaLemmas) out["metadata " + *m] = MetadataContent(*m, db.get_metadata(*m));
   }
   return out;
 }

@@ -158,11 +158,12 @@ std::map<std::string, std::string> Fingerprint(const Xapian::Database& db) {
   }
   // (Synonyms are metadata. The commit stamp is not content: like a revision
   // number, it differs between any two runs. Nor is the record dictionary, nor
-  // the indexer's table of lemmas, which keeps what killed runs looked up.)
+  // the indexer's table of lemmas, which keeps what killed runs looked up,
+  // nor the files' recorded times.)
   for (auto m = db.metadata_keys_begin(); m != db.metadata_keys_end(); ++m) {
     if (*m != schema::kMetaCommit && *m != schema::kMetaRecordDictionary &&
         *m != schema::kMetaLemmas)
-      out["metadata " + *m] = db.get_metadata(*m);
+      out["metadata " + *m] = MetadataContent(*m, db.get_metadata(*m));
   }
   return out;
 }

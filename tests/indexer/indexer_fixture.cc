@@ -51,6 +51,14 @@ int DistinctDocuments(const Xapian::Database& db) {
   return n;
 }
 
+std::string MetadataContent(const std::string& key, const std::string& value) {
+  if (key.rfind(schema::kMetaFilePrefix, 0) != 0) return value;
+  json record = json::parse(value, nullptr, false);
+  if (!record.is_object()) return value;
+  record.erase("stat");
+  return record.dump();
+}
+
 std::string FailureReason(const json& report, const std::string& path) {
   for (const json& failure : report.value("failed", json::array())) {
     if (failure.value("path", "") == path) return failure.value("reason", "");

@@ -59,6 +59,12 @@ int PassagesOf(const Xapian::Database& db, const std::string& doc_id, const std:
 // The number of distinct documents in the index.
 int DistinctDocuments(const Xapian::Database& db);
 
+// What the metadata entry `key` = `value` says of the index's content: a file
+// record without the file's recorded size and times ("stat"), which say when
+// it was hashed (a run records them only once they have settled), so two runs
+// over the same files may differ there.
+std::string MetadataContent(const std::string& key, const std::string& value);
+
 // The reason given for `path` in a report's "failed", or "" when it is not there.
 std::string FailureReason(const nlohmann::json& report, const std::string& path);
 
