@@ -23,6 +23,9 @@ start_server() {
 }
 
 json_field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" <<<"$1"; }
+# The wall-clock seconds a command takes, to the millisecond (its output dropped).
+seconds() { local TIMEFORMAT=%3R; { time "$@" >/dev/null 2>&1; } 2>&1; }
+
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else print a[int((NR+1)/2)]}'; }
 
 # One wrk run over a query list: "rps p50 p99 failures".
