@@ -4,9 +4,11 @@
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
+#include <unicode/uscript.h>
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
 
+#include <cstdint>
 #include <stdexcept>
 
 namespace sarea {
@@ -109,7 +111,114 @@ std::string FoldAccents(std::string_view text) {
   return ToUtf8(recomposed);
 }
 
+namespace {
+
+// The Word_Break classes WordSplitter splits by its own rules.
+enum WordClass : std::uint8_t {
+  kBreak,    // breaks on both sides: Other, spaces, newlines, Double_Quote
+  kLetter,   // ALetter (not CJK, not split by dictionary)
+  kNumeric,  // Numeric
+  kMidLetter,
+  kMidNum,
+  kMidNumLet,     // MidNumLet, and Single_Quote (the same outside Hebrew)
+  kExtendNumLet,  // the connectors: "_"
+  kSlow,          // any other: ICU splits the chunk
+};
+
+WordClass ClassOf(UChar32 c) {
+  // ICU's rules take these out of MidLetter (word.txt): "a:b" is two words;
+  // and count "@" a letter: "x@y.com" is one.
+  if (c == 0x3A || c == 0xFE55 || c == 0xFF1A) return kBreak;
+  if (c == 0x40) return kLetter;
+  if (u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC) ||
+      u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC) ||
+      u_getIntPropertyValue(c, UCHAR_LINE_BREAK) == U_LB_COMPLEX_CONTEXT) {
+    return kSlow;
+  }
+  const int script = u_getIntPropertyValue(c, UCHAR_SCRIPT);
+  if (script == USCRIPT_HAN || script == USCRIPT_HIRAGANA || script == USCRIPT_KATAKANA ||
+      script == USCRIPT_HANGUL) {
+    return kSlow;
+  }
+  switch (u_getIntPropertyValue(c, UCHAR_WORD_BREAK)) {
+    case U_WB_ALETTER:
+      return kLetter;
+    case U_WB_NUMERIC:
+      return kNumeric;
+    case U_WB_MIDLETTER:
+      return kMidLetter;
+    case U_WB_MIDNUM:
+      return kMidNum;
+    case U_WB_MIDNUMLET:
+    case U_WB_SINGLE_QUOTE:
+      return kMidNumLet;
+    case U_WB_EXTENDNUMLET:
+      return kExtendNumLet;
+    case U_WB_OTHER:
+    case U_WB_WSEGSPACE:
+    case U_WB_CR:
+    case U_WB_LF:
+    case U_WB_NEWLINE:
+    case U_WB_DOUBLE_QUOTE:
+      return kBreak;
+    default:  // Extend, Format, ZWJ, Katakana, Hebrew_Letter, Regional_Indicator, ...
+      return kSlow;
+  }
+}
+
+// The classes of U+0000..U+07FF (one and two UTF-8 bytes) and of
+// U+2000..U+207F (General Punctuation: typographic quotes and spaces), from
+// ICU's property data; other code points are kSlow.
+struct WordClasses {
+  std::uint8_t low[0x800];
+  std::uint8_t punctuation[0x80];
+  WordClasses() {
+    for (UChar32 c = 0; c < 0x800; ++c) low[c] = ClassOf(c);
+    for (UChar32 c = 0; c < 0x80; ++c) punctuation[c] = ClassOf(0x2000 + c);
+  }
+};
+
+const WordClasses& Classes() {
+  static const WordClasses classes;
+  return classes;
+}
+
+bool IsAsciiSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+// The class of the code point at text[i] (i < text.size()) and its length in
+// bytes; kSlow (length 1) for code points outside the tables and for invalid
+// UTF-8.
+WordClass ClassAt(std::string_view text, std::size_t i, std::size_t* length) {
+  const WordClasses& classes = Classes();
+  const auto c0 = static_cast<unsigned char>(text[i]);
+  *length = 1;
+  if (c0 < 0x80) return static_cast<WordClass>(classes.low[c0]);
+  const std::size_t n = text.size();
+  if (c0 >= 0xC2 && c0 <= 0xDF && i + 1 < n) {
+    const auto c1 = static_cast<unsigned char>(text[i + 1]);
+    if ((c1 & 0xC0) != 0x80) return kSlow;
+    *length = 2;
+    return static_cast<WordClass>(classes.low[((c0 & 0x1F) << 6) | (c1 & 0x3F)]);
+  }
+  if (c0 == 0xE2 && i + 2 < n) {
+    const auto c1 = static_cast<unsigned char>(text[i + 1]);
+    const auto c2 = static_cast<unsigned char>(text[i + 2]);
+    if ((c1 == 0x80 || c1 == 0x81) && (c2 & 0xC0) == 0x80) {
+      *length = 3;
+      return static_cast<WordClass>(classes.punctuation[((c1 & 0x01) << 6) | (c2 & 0x3F)]);
+    }
+  }
+  return kSlow;
+}
+
+bool Joins(WordClass c) { return c == kLetter || c == kNumeric || c == kExtendNumLet; }
+
+}  // namespace
+
 WordSplitter::WordSplitter() {
+  Classes();  // built once, before any thread needs it
   UErrorCode status = U_ZERO_ERROR;
   breaker_.reset(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
   if (U_FAILURE(status)) throw std::runtime_error("ICU: cannot create a word break iterator");
@@ -120,34 +229,103 @@ WordSplitter::~WordSplitter() = default;
 void WordSplitter::UTextCloser::operator()(UText* ut) const { utext_close(ut); }
 
 void WordSplitter::Start(std::string_view text) {
+  text_ = text;
+  pos_ = chunk_end_ = 0;
+  begin_ = -1;
+}
+
+void WordSplitter::StartIcu(std::size_t from, std::size_t to) {
   // Detach the iterator from the previous UText before that closes.
   breaker_->setText(icu::UnicodeString());
-  text_.reset();
-  begin_ = icu::BreakIterator::DONE;
+  utext_.reset();
+  begin_ = -1;
+  icu_base_ = from;
   UErrorCode status = U_ZERO_ERROR;
-  // A UTF-8 UText makes the iterator's indices byte offsets into `text`.
-  text_.reset(utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status));
+  // A UTF-8 UText makes the iterator's indices byte offsets into the chunk.
+  utext_.reset(
+      utext_openUTF8(nullptr, text_.data() + from, static_cast<int64_t>(to - from), &status));
   if (U_FAILURE(status)) {
-    text_.reset();
+    utext_.reset();
     return;
   }
-  breaker_->setText(text_.get(), status);
+  breaker_->setText(utext_.get(), status);
   if (U_FAILURE(status)) return;
   begin_ = breaker_->first();
 }
 
-bool WordSplitter::Next(WordSpan* word) {
-  if (begin_ == icu::BreakIterator::DONE) return false;
-  for (int32_t end = breaker_->next(); end != icu::BreakIterator::DONE; end = breaker_->next()) {
-    const int32_t begin = begin_;
-    begin_ = end;
-    // Rule status UBRK_WORD_NONE marks spaces and punctuation.
-    if (breaker_->getRuleStatus() == UBRK_WORD_NONE) continue;
-    *word = {static_cast<std::size_t>(begin), static_cast<std::size_t>(end)};
-    return true;
+// UAX #29's rules between the classes above: WB5 (letters), WB6-7 (a letter,
+// MidLetter or MidNumLet, a letter), WB8-10 (digits and letters), WB11-12 (a
+// digit, MidNum or MidNumLet, a digit), WB13a-b (connectors); WB999 breaks
+// anywhere else. A lone connector is no word, as in ICU's rules.
+bool WordSplitter::NextInChunk(WordSpan* word) {
+  while (pos_ < chunk_end_) {
+    std::size_t length = 0;
+    WordClass last = ClassAt(text_, pos_, &length);
+    const std::size_t begin = pos_;
+    pos_ += length;
+    if (!Joins(last)) continue;
+    bool is_word = last != kExtendNumLet;
+    while (pos_ < chunk_end_) {
+      const WordClass next = ClassAt(text_, pos_, &length);
+      if (Joins(next)) {
+        pos_ += length;
+        last = next;
+        is_word = true;  // two joined: a word whatever they are
+        continue;
+      }
+      const bool between_letters = last == kLetter && (next == kMidLetter || next == kMidNumLet);
+      const bool between_digits = last == kNumeric && (next == kMidNum || next == kMidNumLet);
+      if (!between_letters && !between_digits) break;
+      const std::size_t after = pos_ + length;
+      if (after >= chunk_end_) break;
+      std::size_t after_length = 0;
+      const WordClass then = ClassAt(text_, after, &after_length);
+      if (then != (between_letters ? kLetter : kNumeric)) break;
+      pos_ = after + after_length;
+    }
+    if (is_word) {
+      *word = {begin, pos_};
+      return true;
+    }
   }
-  begin_ = icu::BreakIterator::DONE;
   return false;
+}
+
+bool WordSplitter::Next(WordSpan* word) {
+  for (;;) {
+    if (begin_ >= 0) {
+      for (int32_t end = breaker_->next(); end != icu::BreakIterator::DONE;
+           end = breaker_->next()) {
+        const int32_t begin = begin_;
+        begin_ = end;
+        // Rule status UBRK_WORD_NONE marks spaces and punctuation.
+        if (breaker_->getRuleStatus() == UBRK_WORD_NONE) continue;
+        *word = {icu_base_ + static_cast<std::size_t>(begin),
+                 icu_base_ + static_cast<std::size_t>(end)};
+        return true;
+      }
+      begin_ = -1;
+    }
+    if (NextInChunk(word)) return true;
+    // The next chunk: up to the next ASCII whitespace, where every rule breaks.
+    pos_ = chunk_end_;
+    while (pos_ < text_.size() && IsAsciiSpace(text_[pos_])) ++pos_;
+    if (pos_ >= text_.size()) return false;
+    bool slow = false;
+    std::size_t end = pos_;
+    while (end < text_.size() && !IsAsciiSpace(text_[end])) {
+      std::size_t length = 0;
+      if (ClassAt(text_, end, &length) == kSlow) slow = true;
+      end += length;
+    }
+    chunk_end_ = end;
+    if (slow) {
+      // From the whitespace before it, so that ICU sees what precedes the
+      // chunk as the whole text has it (a mark after a space goes with it).
+      StartIcu(pos_ > 0 ? pos_ - 1 : 0, end);
+      pos_ = end;
+    }
+  }
 }
 
 std::vector<WordSpan> WordSplitter::Split(std::string_view text) {

@@ -1,7 +1,14 @@
 #include "common/text.h"
 
 #include <gtest/gtest.h>
+#include <unicode/brkiter.h>
+#include <unicode/utext.h>
 
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -104,6 +111,119 @@ TEST(WordSplitter, GivesWordsOneAtATimeAndStartsAfresh) {
 
 TEST(WordSplitter, KeepsApostrophesInsideWords) {
   EXPECT_EQ(Words("UNESCO's network"), (std::vector<std::string>{"UNESCO's", "network"}));
+}
+
+// ICU's word break iterator over the whole text, the words as WordSplitter
+// keeps them (rule status other than UBRK_WORD_NONE): the reference.
+class IcuWords {
+ public:
+  IcuWords() {
+    UErrorCode status = U_ZERO_ERROR;
+    breaker_.reset(icu::BreakIterator::createWordInstance(icu::Locale::getRoot(), status));
+  }
+  std::vector<std::pair<std::size_t, std::size_t>> operator()(std::string_view text) {
+    std::vector<std::pair<std::size_t, std::size_t>> words;
+    UErrorCode status = U_ZERO_ERROR;
+    UText* ut = utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status);
+    breaker_->setText(ut, status);
+    int32_t begin = breaker_->first();
+    for (int32_t end = breaker_->next(); end != icu::BreakIterator::DONE;
+         begin = end, end = breaker_->next()) {
+      if (breaker_->getRuleStatus() != UBRK_WORD_NONE) words.emplace_back(begin, end);
+    }
+    breaker_->setText(icu::UnicodeString());
+    utext_close(ut);
+    return words;
+  }
+
+ private:
+  std::unique_ptr<icu::BreakIterator> breaker_;
+};
+
+std::vector<std::pair<std::size_t, std::size_t>> Spans(WordSplitter& splitter,
+                                                       std::string_view text) {
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+  for (const WordSpan& w : splitter.Split(text)) spans.emplace_back(w.begin, w.end);
+  return spans;
+}
+
+TEST(WordSplitter, SplitsWhereTheRulesJoinOrBreak) {
+  EXPECT_EQ(Words("e.g. 3.14 1,000.50 l·l can’t a:b 1:2 a1.2 ab.1 dogs' 1;2 a;b"),
+            (std::vector<std::string>{"e.g", "3.14", "1,000.50", "l·l", "can’t", "a", "b", "1", "2",
+                                      "a1.2", "ab", "1", "dogs", "1;2", "a", "b"}));
+  EXPECT_EQ(Words("_ __ a_ _1 x©y"),
+            (std::vector<std::string>{"__", "a_", "_1", "x", "y"}));  // a lone "_" is no word
+  EXPECT_EQ(Words("niño x\u0301y ́abc ไทยภาษา 中文 שָׁלוֹם"),
+            (std::vector<std::string>{"niño", "x\u0301y", "abc", "ไทย", "ภาษา", "中文", "שָׁלוֹם"}));
+}
+
+// Every character WordSplitter may split by its own rules, alone and beside
+// letters, digits, connectors and itself, is split as ICU splits it.
+TEST(WordSplitter, SplitsEveryCharacterItKnowsAsIcuDoes) {
+  WordSplitter splitter;
+  IcuWords icu;
+  int differ = 0;
+  auto check = [&](UChar32 c) {
+    std::string ch;
+    icu::UnicodeString(c).toUTF8String(ch);
+    for (const std::string& text :
+         {ch, "a" + ch, ch + "a", "a" + ch + "a", "1" + ch, ch + "1", "1" + ch + "1", ch + ch,
+          "_" + ch, ch + "_", "é" + ch + "é", " " + ch + " a", "a" + ch + ch + "a"}) {
+      if (Spans(splitter, text) != icu(text) && ++differ <= 20) {
+        ADD_FAILURE() << "U+" << std::hex << c << " in \"" << text << "\"";
+      }
+    }
+  };
+  for (UChar32 c = 0; c < 0x800; ++c) check(c);
+  for (UChar32 c = 0x2000; c < 0x2080; ++c) check(c);
+  EXPECT_EQ(differ, 0);
+}
+
+// The words of every text are ICU's: over the test data and the seed corpus,
+// and over random strings of the characters where the rules differ (letters
+// with and without accents, digits, the punctuation between them, connectors,
+// spaces and newlines, combining marks, emoji, Hebrew, Thai, Han, invalid
+// UTF-8), mostly split here, some by ICU.
+TEST(WordSplitter, GivesIcusWords) {
+  WordSplitter splitter;
+  IcuWords icu;
+  std::vector<std::string> texts;
+  const std::filesystem::path root = SAREA_SOURCE_DIR;
+  for (const auto& path : {root / "tests/data/parallel-en-es.tsv", root / "tests/data/langid.tsv",
+                           root / "corpus/creative-cities-network.txt"}) {
+    std::ifstream in(path);
+    ASSERT_TRUE(in) << path;
+    std::stringstream whole;
+    whole << in.rdbuf();
+    texts.push_back(whole.str());
+  }
+  ASSERT_GT(texts[0].size(), 1000u);
+  const std::vector<std::string> alphabet = {
+      "a",      "Z",      "q",      "é", "Ñ", "ß", "ª", "µ",  "ç",  "0",    "7",        "٣",
+      ".",      ",",      ";",      ":", "'", "’", "‘", "\"", "“",  "·",    "_",        "‿",
+      "-",      "/",      "@",      "×", "©", " ", " ", "\t", "\n", "\r",   "\u00a0",   "\u2003",
+      "\u00ad", "\u0301", "\u200d", "😀", "🇪", "א", "ก", "中", "ア", "\xff", "\xe2\x80", "\xc3"};
+  std::mt19937 random(29);
+  for (int i = 0; i < 200000; ++i) {
+    std::string text;
+    const int length = 1 + static_cast<int>(random() % 12);
+    for (int j = 0; j < length; ++j) text += alphabet[random() % alphabet.size()];
+    texts.push_back(text);
+  }
+  int differ = 0;
+  for (const std::string& text : texts) {
+    const auto expected = icu(text);
+    const auto got = Spans(splitter, text);
+    if (got != expected && ++differ <= 10) {
+      std::string shown;
+      for (const auto& [b, e] : expected) shown += "[" + text.substr(b, e - b) + "]";
+      shown += " vs ";
+      for (const auto& [b, e] : got) shown += "[" + text.substr(b, e - b) + "]";
+      ADD_FAILURE() << "\"" << (text.size() < 200 ? text : text.substr(0, 200))
+                    << "\": ICU then WordSplitter: " << (text.size() < 200 ? shown : "");
+    }
+  }
+  EXPECT_EQ(differ, 0);
 }
 
 }  // namespace
