@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/text.h"
+#include "server/json_writer.h"
 
 namespace sarea::server {
 namespace internal {
@@ -51,32 +52,18 @@ constexpr char kJson[] = "application/json; charset=utf-8";
 // `json` with <, > and & written as \u escapes (as Go's encoder does): the
 // same JSON to any parser, but no input echoed in it (a query, a path in an
 // error message) can ever read as markup, whatever renders the bytes.
-std::string HtmlSafe(std::string json) {
-  const auto unsafe = [](char c) { return c == '<' || c == '>' || c == '&'; };
-  std::size_t i = 0;
-  while (i < json.size() && !unsafe(json[i])) ++i;
-  if (i == json.size()) return json;
-  // (Every search has some: its snippets' <mark>s. Runs between them are
-  // copied whole.)
-  std::string out;
-  out.reserve(json.size() + json.size() / 8);
-  std::size_t from = 0;
-  for (; i < json.size(); ++i) {
-    if (!unsafe(json[i])) continue;
-    out.append(json, from, i - from);
-    out += json[i] == '<' ? "\\u003c" : json[i] == '>' ? "\\u003e" : "\\u0026";
-    from = i + 1;
-  }
-  out.append(json, from, std::string::npos);
-  return out;
-}
-
-void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
+// `body`: JSON text, HTML-safe (JsonWriter's, or HtmlSafe's).
+void SendJsonText(httplib::Response& res, int status, std::string body) {
   res.status = status;
   res.set_header("X-Content-Type-Options", "nosniff");
   // (set_content would copy the body.)
-  res.body = HtmlSafe(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  res.body = std::move(body);
   res.set_header("Content-Type", kJson);
+}
+
+void SendJson(httplib::Response& res, int status, const nlohmann::json& body) {
+  SendJsonText(res, status,
+               HtmlSafe(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
 }
 
 void SendError(httplib::Response& res, const Status& status) {
@@ -168,18 +155,41 @@ Result<SuggestRequest> ParseSuggest(const httplib::Request& req) {
   return request;
 }
 
-nlohmann::json HitJson(const Hit& hit) {
-  nlohmann::json j = {{"id", hit.passage.id},       {"doc", hit.passage.doc},
-                      {"title", hit.passage.title}, {"lang", hit.passage.lang},
-                      {"rank", hit.rank},           {"score", hit.score},
-                      {"snippet", hit.snippet},     {"translation", nullptr}};
+// A hit as the search response lists it (keys in sorted order: JsonWriter).
+void WriteHit(JsonWriter& w, const Hit& hit) {
+  w.BeginObject();
+  w.Key("doc");
+  w.String(hit.passage.doc);
+  w.Key("id");
+  w.String(hit.passage.id);
+  w.Key("lang");
+  w.String(hit.passage.lang);
+  w.Key("rank");
+  w.Int(hit.rank);
+  w.Key("score");
+  w.Double(hit.score);
+  w.Key("snippet");
+  w.String(hit.snippet);
+  w.Key("title");
+  w.String(hit.passage.title);
+  w.Key("translation");
   if (hit.translation) {
-    j["translation"] = {{"id", hit.translation->id},
-                        {"lang", hit.translation->lang},
-                        {"snippet", hit.translation_snippet}};
+    w.BeginObject();
+    w.Key("id");
+    w.String(hit.translation->id);
+    w.Key("lang");
+    w.String(hit.translation->lang);
+    w.Key("snippet");
+    w.String(hit.translation_snippet);
+    w.EndObject();
+  } else {
+    w.Null();
   }
-  if (hit.via_translation) j["via"] = "translation";
-  return j;
+  if (hit.via_translation) {
+    w.Key("via");
+    w.String("translation");
+  }
+  w.EndObject();
 }
 
 double Since(std::chrono::steady_clock::time_point start) {
@@ -353,21 +363,47 @@ void HttpServer::Search(const httplib::Request& req, httplib::Response& res) {
   if (!request.ok()) return SendError(res, request.status());
   Result<SearchResponse> found = engine_.Search(*request);
   if (!found.ok()) return SendError(res, found.status());
-  nlohmann::json hits = nlohmann::json::array();
-  for (const Hit& hit : found->hits) hits.push_back(HitJson(hit));
-  SendJson(res, 200,
-           {{"query", request->query},
-            {"took_ms", Since(start) * 1000},
-            {"total", found->total},
-            {"total_exact", found->total_exact},
-            {"page", request->page},
-            {"size", request->size},
-            {"relaxed", found->relaxed},
-            {"partial", found->partial},
-            {"did_you_mean", found->did_you_mean.empty() ? nlohmann::json(nullptr)
-                                                         : nlohmann::json(found->did_you_mean)},
-            {"hits", hits},
-            {"facets", {{"lang", found->lang_facets}}}});
+  // Written straight into the body (JsonWriter), keys in sorted order.
+  JsonWriter w;
+  w.BeginObject();
+  w.Key("did_you_mean");
+  if (found->did_you_mean.empty()) {
+    w.Null();
+  } else {
+    w.String(found->did_you_mean);
+  }
+  w.Key("facets");
+  w.BeginObject();
+  w.Key("lang");
+  w.BeginObject();
+  for (const auto& [lang, count] : found->lang_facets) {
+    w.Key(lang);
+    w.Unsigned(count);
+  }
+  w.EndObject();
+  w.EndObject();
+  w.Key("hits");
+  w.BeginArray();
+  for (const Hit& hit : found->hits) WriteHit(w, hit);
+  w.EndArray();
+  w.Key("page");
+  w.Int(request->page);
+  w.Key("partial");
+  w.Bool(found->partial);
+  w.Key("query");
+  w.String(request->query);
+  w.Key("relaxed");
+  w.Bool(found->relaxed);
+  w.Key("size");
+  w.Int(request->size);
+  w.Key("took_ms");
+  w.Double(Since(start) * 1000);
+  w.Key("total");
+  w.Unsigned(found->total);
+  w.Key("total_exact");
+  w.Bool(found->total_exact);
+  w.EndObject();
+  SendJsonText(res, 200, w.Take());
 }
 
 void HttpServer::Suggest(const httplib::Request& req, httplib::Response& res) {
