@@ -19,7 +19,6 @@
 #define SAREA_COMMON_ANALYZER_H_
 
 #include <bitset>
-#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -170,7 +169,9 @@ void Analyzer::ForEachWord(std::string_view text, std::string_view lang,
     if (span.end - span.begin > kMaxWordBytes) continue;
     const unsigned char first = static_cast<unsigned char>(text[span.begin]);
     // (An ASCII letter or digit is a word: it normalises to itself, lowercased.)
-    const bool skip = first < 128 && std::isalnum(first) && !firsts[std::tolower(first)];
+    const unsigned char lower = first >= 'A' && first <= 'Z' ? first + ('a' - 'A') : first;
+    const bool alnum = (lower >= 'a' && lower <= 'z') || (first >= '0' && first <= '9');
+    const bool skip = alnum && !firsts[lower];
     const CachedWord& word =
         skip ? kNotLookedUp : Entry(lang, text.substr(span.begin, span.end - span.begin));
     if (!skip && word.key_signature == 0) continue;  // no word

@@ -190,8 +190,8 @@ bool IsAsciiSpace(char c) {
 // The class of the code point at text[i] (i < text.size()) and its length in
 // bytes; kSlow (length 1) for code points outside the tables and for invalid
 // UTF-8.
-WordClass ClassAt(std::string_view text, std::size_t i, std::size_t* length) {
-  const WordClasses& classes = Classes();
+inline WordClass ClassAt(const WordClasses& classes, std::string_view text, std::size_t i,
+                         std::size_t* length) {
   const auto c0 = static_cast<unsigned char>(text[i]);
   *length = 1;
   if (c0 < 0x80) return static_cast<WordClass>(classes.low[c0]);
@@ -258,15 +258,16 @@ void WordSplitter::StartIcu(std::size_t from, std::size_t to) {
 // digit, MidNum or MidNumLet, a digit), WB13a-b (connectors); WB999 breaks
 // anywhere else. A lone connector is no word, as in ICU's rules.
 bool WordSplitter::NextInChunk(WordSpan* word) {
+  const WordClasses& classes = Classes();  // once, not a guarded static a character
   while (pos_ < chunk_end_) {
     std::size_t length = 0;
-    WordClass last = ClassAt(text_, pos_, &length);
+    WordClass last = ClassAt(classes, text_, pos_, &length);
     const std::size_t begin = pos_;
     pos_ += length;
     if (!Joins(last)) continue;
     bool is_word = last != kExtendNumLet;
     while (pos_ < chunk_end_) {
-      const WordClass next = ClassAt(text_, pos_, &length);
+      const WordClass next = ClassAt(classes, text_, pos_, &length);
       if (Joins(next)) {
         pos_ += length;
         last = next;
@@ -279,7 +280,7 @@ bool WordSplitter::NextInChunk(WordSpan* word) {
       const std::size_t after = pos_ + length;
       if (after >= chunk_end_) break;
       std::size_t after_length = 0;
-      const WordClass then = ClassAt(text_, after, &after_length);
+      const WordClass then = ClassAt(classes, text_, after, &after_length);
       if (then != (between_letters ? kLetter : kNumeric)) break;
       pos_ = after + after_length;
     }
@@ -313,9 +314,10 @@ bool WordSplitter::Next(WordSpan* word) {
     if (pos_ >= text_.size()) return false;
     bool slow = false;
     std::size_t end = pos_;
+    const WordClasses& classes = Classes();
     while (end < text_.size() && !IsAsciiSpace(text_[end])) {
       std::size_t length = 0;
-      if (ClassAt(text_, end, &length) == kSlow) slow = true;
+      if (ClassAt(classes, text_, end, &length) == kSlow) slow = true;
       end += length;
     }
     chunk_end_ = end;
