@@ -12,6 +12,7 @@
 #ifndef SAREA_SERVER_JSON_WRITER_H_
 #define SAREA_SERVER_JSON_WRITER_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -42,6 +43,9 @@ class JsonWriter {
   void Null();
   // Any value, as dump() writes it.
   void Value(const nlohmann::json& j);
+
+  // Room for `bytes` of text before the string grows.
+  void Reserve(std::size_t bytes) { out_.reserve(bytes); }
 
   // The text written; the writer is then empty.
   std::string Take();
