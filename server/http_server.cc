@@ -49,9 +49,6 @@ constexpr std::size_t kMaxQueryBytes = 1024;
 constexpr int kMaxResultWindow = 10000;
 constexpr char kJson[] = "application/json; charset=utf-8";
 
-// `json` with <, > and & written as \u escapes (as Go's encoder does): the
-// same JSON to any parser, but no input echoed in it (a query, a path in an
-// error message) can ever read as markup, whatever renders the bytes.
 // `body`: JSON text, HTML-safe (JsonWriter's, or HtmlSafe's).
 void SendJsonText(httplib::Response& res, int status, std::string body) {
   res.status = status;

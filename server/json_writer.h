@@ -22,8 +22,10 @@
 
 namespace sarea::server {
 
-// '<', '>' and '&' of JSON text as \u003c, \u003e, \u0026 (they only occur in
-// strings, where the escapes mean the same characters).
+// '<', '>' and '&' of JSON text as \u003c, \u003e, \u0026 (as Go's encoder
+// writes them): they only occur in strings, where the escapes mean the same
+// characters to any parser, but no input echoed in JSON (a query, a path in
+// an error message) can then read as markup, whatever renders the bytes.
 std::string HtmlSafe(std::string json);
 
 class JsonWriter {
