@@ -44,6 +44,14 @@ const std::string kVersionSalt = "schema=" + std::to_string(schema::kSchemaVersi
 // How many files the preparing thread may read and analyse ahead of the writer.
 constexpr std::size_t kFilesAhead = 8;
 
+// Sets metadata `key` unless it already has `value`: a run that changes
+// nothing then leaves the database without a modification, and its commit
+// writes no new revision (no syncs, no reopening servers).
+void SetMetadataIfOther(Xapian::WritableDatabase& db, const std::string& key,
+                        const std::string& value) {
+  if (db.get_metadata(key) != value) db.set_metadata(key, value);
+}
+
 // At the corpus root: synonym groups for queries (common/synonyms.h), not a document.
 const char kSynonymsFile[] = "synonyms.txt";
 
@@ -892,8 +900,8 @@ void Indexer::Run(const ScannedCorpus& corpus, Report& report) {
   // Versions go into the first batch, so that a run killed after it leaves an
   // index that says what analysis its passages had.
   for (Xapian::WritableDatabase& db : shards_) {
-    db.set_metadata(schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
-    db.set_metadata(schema::kMetaAnalyzerVersion, std::to_string(kAnalyzerVersion));
+    SetMetadataIfOther(db, schema::kMetaSchemaVersion, std::to_string(schema::kSchemaVersion));
+    SetMetadataIfOther(db, schema::kMetaAnalyzerVersion, std::to_string(kAnalyzerVersion));
   }
   LoadSynonyms();
   reader_.emplace(std::vector<Xapian::Database>(shards_.begin(), shards_.end()));

@@ -44,12 +44,14 @@ TEST_F(IndexerCliTest, SeedCorpusIsIndexedOnceThenUnchanged) {
   EXPECT_EQ(first["failed"], json::array());
   EXPECT_EQ(Open().get_doccount(), 10u);
 
+  const Xapian::rev revision = Open().get_revision();
   const json second = Index(0);
   EXPECT_EQ(second["added"], 0);
   EXPECT_EQ(second["updated"], 0);
   EXPECT_EQ(second["deleted"], 0);
   EXPECT_EQ(second["unchanged"], 1);
   EXPECT_EQ(second["passages"], json({{"en", 5}, {"es", 5}}));
+  EXPECT_EQ(Open().get_revision(), revision) << "nothing changed: nothing written";
 
   const RunResult human = Run(IndexArgs({}));
   EXPECT_EQ(human.exit_code, 0) << human.err;
